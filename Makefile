@@ -1,0 +1,65 @@
+# SPBE Portal. `make run` sets up and serves the portal with demo data; `make test` runs every test.
+# Everything runs from .venv, created on first use. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Development: DEBUG on, a SQLite file under var/ and tasks inline unless DATABASE_URL / REDIS_URL are set.
+DEV_ENV := DEBUG=$${DEBUG:-1}
+# Tests run with DEBUG off, as in production, minus HTTPS (the test server speaks plain HTTP).
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	VAR_DIR=$(CURDIR)/var/test
+
+.PHONY: run setup demo-data test worker beat prod messages clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(MAKE) --no-print-directory demo-data
+
+demo-data:
+	$(DEV_ENV) $(PY) manage.py load_agencies
+	$(DEV_ENV) $(PY) manage.py load_demo_accounts
+
+run: setup
+	@echo "Serving the SPBE Portal at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	mkdir -p var/test
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+worker: $(VENV)/.installed
+	$(DEV_ENV) $(VENV)/bin/celery -A spbe_portal worker --loglevel=INFO
+
+beat: $(VENV)/.installed
+	mkdir -p var
+	$(DEV_ENV) $(VENV)/bin/celery -A spbe_portal beat --loglevel=INFO
+
+# Production-like run of web (gunicorn + whitenoise), worker and beat from the Procfile.
+# Needs DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS in the environment (docs/deployment.md).
+prod: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/honcho start
+
+# After changing user-facing strings: update the catalogues, translate, then compile.
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemessages -l id -l en --no-obsolete --ignore=.venv --ignore=var
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/test .pytest_cache

@@ -1,0 +1,103 @@
+"""The one place that answers "may this user see / submit for / review / administer this agency?".
+
+A role held in an agency reaches that agency and every agency below it (a provincial reviewer of
+Provinsi Bengkulu reaches all its regencies; an officer of Rejang Lebong reaches its units).
+Superusers are administrators everywhere. Views ask through ``get_agency_or_404`` (or a queryset's
+``.for_user(user)``) so that an agency outside a user's scope answers 404, never 403: the portal does
+not confirm that something it will not show exists.
+
+A user's memberships are read once per user object (one query) and kept on it, so a page that asks
+many questions about many agencies costs one query, not one per agency.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Agency, Membership
+
+Role = Membership.Role
+
+SEE_ROLES = frozenset(Role)
+SUBMIT_ROLES = frozenset({Role.OFFICER})
+REVIEW_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+ADMIN_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+def memberships_of(user):
+    """The user's memberships with their agencies, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_spbe_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, agency__is_active=True).select_related("agency").order_by("agency__path")
+        )
+        user._spbe_memberships = cached
+    return cached
+
+
+def forget_memberships(user):
+    """Drop the cached memberships (after they changed within the same request)."""
+    user.__dict__.pop("_spbe_memberships", None)
+
+
+def is_administrator(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or any(m.role in ADMIN_ROLES for m in memberships_of(user))
+
+
+def roles_for(user, agency):
+    """The roles ``user`` holds over ``agency`` (held there or on an agency above it)."""
+    roles = {m.role for m in memberships_of(user) if agency.is_within(m.agency)}
+    if is_administrator(user):
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def can_see(user, agency):
+    return bool(roles_for(user, agency) & SEE_ROLES)
+
+
+def can_submit(user, agency):
+    """May ``user`` change ``agency``'s self-assessment (levels, justification, evidence)?"""
+    return bool(roles_for(user, agency) & SUBMIT_ROLES)
+
+
+def can_review(user, agency):
+    """May ``user`` accept or return ``agency``'s submitted items and record meetings with it?"""
+    return bool(roles_for(user, agency) & REVIEW_ROLES)
+
+
+def is_provincial_staff(user):
+    """Reviewers and administrators: the people who see every regency of their province."""
+    return is_administrator(user) or any(m.role in REVIEW_ROLES for m in memberships_of(user))
+
+
+def visible_agency_filter(user, prefix=""):
+    """A Q object matching the agencies ``user`` may see; ``prefix`` reaches an agency through a
+    relation (e.g. ``prefix="agency__"`` on a model with an ``agency`` foreign key)."""
+    if is_administrator(user):
+        return Q()
+    paths = [m.agency.path for m in memberships_of(user)]
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{prefix}path__startswith": path})
+    return condition
+
+
+def visible_agencies(user):
+    return Agency.objects.for_user(user)
+
+
+def get_agency_or_404(user, code):
+    """The agency with ``code`` if ``user`` may see it; 404 otherwise, whether or not it exists."""
+    try:
+        agency = Agency.objects.get(code=code, is_active=True)
+    except Agency.DoesNotExist:
+        raise Http404 from None
+    if not can_see(user, agency):
+        raise Http404
+    return agency

@@ -1,0 +1,12 @@
+from . import access
+
+
+def navigation(request):
+    """What the navigation bar needs to know about the user: their role-dependent menu."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_is_administrator": access.is_administrator(user),
+        "nav_is_provincial_staff": access.is_provincial_staff(user),
+    }

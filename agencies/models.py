@@ -1,0 +1,120 @@
+"""Who: the province → regency/city → unit (OPD) tree, people, and their roles per agency.
+
+Who may see or change what is answered in one place, ``agencies.access``; these models only hold
+the facts it reads.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+agency_code_validator = RegexValidator(
+    r"^\d{2}(\.\d{2}(\.[0-9A-Za-z]{1,8})?)?$",
+    _("An agency code looks like 17 (province), 17.02 (regency or city) or 17.02.01 (unit)."),
+)
+
+
+class User(AbstractUser):
+    """A person who logs in. Names in Indonesia are often a single word, so one full-name field
+    replaces the first/last pair for display."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True, help_text=_("Jabatan, e.g. Kepala Bidang Aplikasi Informatika."))
+    employee_number = models.CharField(
+        _("employee number (NIP)"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))],
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "username"]
+
+    def get_full_name(self):
+        return self.full_name or super().get_full_name() or self.username
+
+    def __str__(self):
+        return self.get_full_name()
+
+
+class AgencyQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The agencies ``user`` may see (see agencies.access.visible_agencies)."""
+        from .access import visible_agency_filter
+
+        return self.filter(visible_agency_filter(user))
+
+    def within(self, agency):
+        """``agency`` and every agency below it."""
+        return self.filter(path__startswith=agency.path)
+
+    def regional_governments(self):
+        return self.filter(kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY])
+
+
+class Agency(models.Model):
+    """A government agency (instansi): the province, a regency or city, or a unit (OPD) of one."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency")
+        CITY = "city", _("City")
+        UNIT = "unit", _("Unit (OPD)")
+
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[agency_code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=80, help_text=_("Used in tables and charts, e.g. Rejang Lebong."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent agency"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Materialised path of codes ("17/17.02/"), kept by agencies.services; scope checks and
+    # subtree queries use it so that none of them walks the tree one query per level.
+    path = models.CharField(_("tree path"), max_length=255, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["path"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 1
+
+    def is_within(self, other):
+        """True when this agency is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    """A person's role in an agency. The role reaches the agency and every agency below it."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Administrator")
+        REVIEWER = "reviewer", _("Provincial reviewer")
+        OFFICER = "officer", _("Regency officer")
+        LEADERSHIP = "leadership", _("Leadership (read-only)")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["agency__path", "role", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="unique_membership_role")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.agency.short_name}"

@@ -1,0 +1,38 @@
+"""Reads of the agency tree, scoped through agencies.access."""
+
+from django.db.models import Count, Q
+
+from .access import memberships_of
+from .models import Agency, Membership
+
+
+def agency_list(*, user):
+    """Every agency ``user`` may see, in tree order, with the number of its units."""
+    return (
+        Agency.objects.for_user(user)
+        .filter(is_active=True)
+        .select_related("parent")
+        .annotate(unit_count=Count("children", filter=Q(children__is_active=True)))
+        .order_by("path")
+    )
+
+
+def agency_units(*, agency):
+    return agency.children.filter(is_active=True).order_by("code")
+
+
+def agency_people(*, agency):
+    """Memberships held in ``agency`` itself, with their users."""
+    return (
+        Membership.objects.filter(agency=agency, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__username")
+    )
+
+
+def home_agencies(*, user):
+    """The agencies where ``user`` holds a role, with the roles: [(agency, [role labels])]."""
+    grouped = {}
+    for membership in memberships_of(user):
+        grouped.setdefault(membership.agency, []).append(membership.get_role_display())
+    return list(grouped.items())

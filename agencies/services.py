@@ -1,0 +1,105 @@
+"""Writes to the agency tree and memberships. Each function is one transaction."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Agency, Membership, User
+
+DEFAULT_TREE_FILE = Path(__file__).resolve().parent / "data" / "bengkulu.json"
+
+ALLOWED_PARENT_KINDS = {
+    Agency.Kind.PROVINCE: {None},
+    Agency.Kind.REGENCY: {Agency.Kind.PROVINCE},
+    Agency.Kind.CITY: {Agency.Kind.PROVINCE},
+    Agency.Kind.UNIT: {Agency.Kind.REGENCY, Agency.Kind.CITY, Agency.Kind.PROVINCE},
+}
+
+
+def agency_validate_placement(agency):
+    parent_kind = agency.parent.kind if agency.parent_id else None
+    if parent_kind not in ALLOWED_PARENT_KINDS[agency.kind]:
+        raise ValidationError(
+            {"parent": _("A %(kind)s cannot be placed under %(parent)s.") % {
+                "kind": agency.get_kind_display(),
+                "parent": agency.parent.get_kind_display() if agency.parent_id else _("nothing"),
+            }}
+        )
+    if agency.pk and agency.parent_id and agency.parent.is_within(agency) and agency.path:
+        raise ValidationError({"parent": _("An agency cannot be placed under itself or its own units.")})
+
+
+@transaction.atomic
+def agency_save(*, agency):
+    """Validate and save ``agency``, keeping its tree path and those of all agencies below it."""
+    old_path = None
+    if agency.pk:
+        old_path = Agency.objects.filter(pk=agency.pk).values_list("path", flat=True).first()
+    agency_validate_placement(agency)
+    agency.full_clean(exclude=["path"])
+    agency.path = (agency.parent.path if agency.parent_id else "") + agency.code + "/"
+    agency.save()
+    if old_path and old_path != agency.path:
+        for below in Agency.objects.filter(path__startswith=old_path).exclude(pk=agency.pk).order_by("path"):
+            below.path = agency.path + below.path[len(old_path):]
+            below.save(update_fields=["path"])
+    return agency
+
+
+@transaction.atomic
+def agency_tree_load(*, records):
+    """Create or update agencies from ``records`` (dicts with code, name, short_name, kind and
+    parent code), parents before children. Loading the same records twice changes nothing.
+    Returns (created, updated) counts."""
+    created = updated = 0
+    by_code = {a.code: a for a in Agency.objects.all()}
+    for index, record in enumerate(sorted(records, key=lambda r: r["code"].count("."))):
+        missing = [key for key in ("code", "name", "short_name", "kind") if not record.get(key)]
+        if missing:
+            raise ValidationError(_("Record %(index)s lacks %(fields)s.") % {"index": index + 1, "fields": ", ".join(missing)})
+        parent_code = record.get("parent")
+        if parent_code and parent_code not in by_code:
+            raise ValidationError(_("Agency %(code)s names an unknown parent %(parent)s.") % {"code": record["code"], "parent": parent_code})
+        agency = by_code.get(record["code"]) or Agency(code=record["code"])
+        fields = {
+            "name": record["name"],
+            "short_name": record["short_name"],
+            "kind": record["kind"],
+            "parent": by_code[parent_code] if parent_code else None,
+        }
+        if agency.pk and all(getattr(agency, key) == value for key, value in fields.items()):
+            continue
+        is_new = agency.pk is None
+        for key, value in fields.items():
+            setattr(agency, key, value)
+        agency_save(agency=agency)
+        by_code[agency.code] = agency
+        created += is_new
+        updated += not is_new
+    return created, updated
+
+
+def agency_tree_load_file(*, path=DEFAULT_TREE_FILE):
+    with open(path, encoding="utf-8") as handle:
+        return agency_tree_load(records=json.load(handle)["agencies"])
+
+
+@transaction.atomic
+def membership_grant(*, user, agency, role):
+    membership, _created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+    return membership
+
+
+@transaction.atomic
+def user_create(*, username, full_name, email="", position="", password=None, is_superuser=False):
+    user = User(username=username, full_name=full_name, email=email, position=position, is_superuser=is_superuser, is_staff=is_superuser)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,67 @@
+"""The home page: the user's agencies and what waits for them. It gathers from every app (apps
+never import the project), each contributing its own waiting items."""
+
+from dataclasses import dataclass
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from agencies import access
+from agencies.models import User
+from agencies.selectors import home_agencies
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    label: str
+    count: int
+    url: str
+
+
+def administrator_waiting_items():
+    items = []
+    locked = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).count()
+    if locked:
+        items.append(WaitingItem(_("Accounts locked after failed logins"), locked, reverse("admin:axes_accessattempt_changelist")))
+    without_role = User.objects.filter(is_active=True, is_superuser=False, memberships__isnull=True).count()
+    if without_role:
+        items.append(WaitingItem(_("Active users without a role in any agency"), without_role, reverse("admin:agencies_user_changelist") + "?has_role=no"))
+    return items
+
+
+def waiting_items(user):
+    items = []
+    if access.is_administrator(user):
+        items += administrator_waiting_items()
+    return items
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "home.html",
+        {"my_agencies": home_agencies(user=request.user), "waiting_items": waiting_items(request.user)},
+    )
+
+
+@never_cache
+def health(request):
+    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse({"database": "ok"})

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .home import health, home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("akun/", include("agencies.accounts")),
+    path("instansi/", include("agencies.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz/", health, name="health"),
+]

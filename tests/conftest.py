@@ -1,0 +1,106 @@
+"""Shared fixtures: the Bengkulu agency tree and named actors, one per role.
+
+Tasks run eagerly in tests (Celery's own ``task_always_eager``), except where a test starts a real
+worker over Redis (tests/test_celery_worker.py).
+"""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from agencies.models import Agency, Membership
+from agencies.services import agency_tree_load_file
+from spbe_portal.celery import app as celery_app
+
+from .factories import MembershipFactory, UserFactory
+
+PASSWORD = "Rahasia-Kuat-2026"
+Role = Membership.Role
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Pages are rendered with the production static storage (hashed names from a manifest)."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def celery_tasks_run_inline():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def bengkulu(db):
+    """The province, its ten regencies and city, and example units, keyed by short code."""
+    agency_tree_load_file()
+    return {agency.code: agency for agency in Agency.objects.all()}
+
+
+@pytest.fixture
+def province(bengkulu):
+    return bengkulu["17"]
+
+
+@pytest.fixture
+def rejang_lebong(bengkulu):
+    return bengkulu["17.02"]
+
+
+@pytest.fixture
+def kepahiang(bengkulu):
+    return bengkulu["17.08"]
+
+
+@pytest.fixture
+def lebong(bengkulu):
+    return bengkulu["17.07"]
+
+
+def _person(agency, role, username, full_name):
+    return MembershipFactory(
+        agency=agency, role=role, user=UserFactory(username=username, full_name=full_name)
+    ).user
+
+
+@pytest.fixture
+def administrator(province):
+    return _person(province, Role.ADMINISTRATOR, "admin.prov", "Admin Provinsi")
+
+
+@pytest.fixture
+def provincial_reviewer(province):
+    return _person(province, Role.REVIEWER, "reviewer.prov", "Reviewer Provinsi")
+
+
+@pytest.fixture
+def rejang_lebong_officer(rejang_lebong):
+    return _person(rejang_lebong, Role.OFFICER, "officer.rl", "Operator Rejang Lebong")
+
+
+@pytest.fixture
+def kepahiang_officer(kepahiang):
+    return _person(kepahiang, Role.OFFICER, "officer.kph", "Operator Kepahiang")
+
+
+@pytest.fixture
+def lebong_officer(lebong):
+    return _person(lebong, Role.OFFICER, "officer.lbg", "Operator Lebong")
+
+
+@pytest.fixture
+def rejang_lebong_leadership(rejang_lebong):
+    return _person(rejang_lebong, Role.LEADERSHIP, "bupati.rl", "Bupati Rejang Lebong")
+
+
+@pytest.fixture
+def client_of():
+    """client_of(user) → a test client logged in as ``user``."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
