@@ -7,10 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import path
 
-from .forms import QueuedPasswordResetForm
+from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
+
     def form_valid(self, form):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
@@ -27,9 +29,9 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("kata-sandi/", auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm), name="password_change"),
     path("kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("lupa-kata-sandi/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),
     path("lupa-kata-sandi/terkirim/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -1,5 +1,6 @@
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
 from .tasks import send_email
 
@@ -11,3 +12,28 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.delay_on_commit(subject=subject, body=body, recipients=[to_email])
+
+
+# The portal's own labels, so that every account page says "kata sandi" alike in Indonesian.
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("User name")
+        self.fields["password"].label = _("Password")
+
+
+class NewPasswordMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+
+
+class PortalSetPasswordForm(NewPasswordMixin, SetPasswordForm):
+    pass
+
+
+class PortalPasswordChangeForm(NewPasswordMixin, PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Current password")

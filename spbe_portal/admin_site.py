@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import is_administrator
@@ -17,4 +19,7 @@ class SpbeAdminSite(admin.AdminSite):
         return is_administrator(request.user)
 
     def login(self, request, extra_context=None):
-        return redirect_to_login(request.GET.get("next", request.get_full_path()))
+        if request.user.is_authenticated:
+            # Logged in, but not an administrator: say so instead of looping through the login page.
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next", reverse("admin:index")))

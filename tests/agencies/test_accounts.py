@@ -37,10 +37,11 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(client, reja
     assert "_auth_user_id" not in client.session
 
 
-def test_a_password_reset_lifts_the_lock(client, rejang_lebong_officer):
+def test_a_password_reset_lifts_the_lock(client, rejang_lebong_officer, django_capture_on_commit_callbacks):
     for _ in range(5):
         client.post(reverse("login"), {"username": "officer.rl", "password": "salah"})
-    client.post(reverse("password_reset"), {"email": rejang_lebong_officer.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": rejang_lebong_officer.email})
     link = re.search(r"https?://[^/]+(/akun/reset/\S+)", mail.outbox[0].body).group(1)
     form_url = client.get(link).url
     new_password = "Kata-Sandi-Baru-2026"

@@ -68,8 +68,9 @@ def test_leadership_reads_their_regency_but_cannot_enter_administration(rejang_l
     admin_pages = [reverse("admin:index"), reverse("admin:agencies_agency_changelist"),
                    reverse("admin:agencies_agency_change", args=[rejang_lebong.pk])]
     for url in admin_pages:
-        response = client.get(url)
-        assert response.status_code == 302 and reverse("login") in response.url, url
+        response = client.get(url, follow=True)
+        assert response.status_code == 403, url
+        assert "Tidak diizinkan" in response.content.decode()
     response = client.post(reverse("admin:agencies_agency_change", args=[rejang_lebong.pk]), {"name": "Diubah"})
     assert response.status_code == 302
     rejang_lebong.refresh_from_db()
@@ -106,3 +107,8 @@ def test_agency_pages_cost_the_same_queries_with_more_agencies(provincial_review
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("agency_list"))
     assert response.content.decode().count("Kabupaten Uji") == 30
+
+
+def test_anonymous_visitor_of_the_admin_is_sent_to_the_portal_login(client, db):
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login") + "?next=" + reverse("admin:index")

@@ -32,7 +32,7 @@ def test_a_record_with_an_unknown_parent_is_refused_and_nothing_is_written():
         {"code": "18", "name": "Provinsi Uji", "short_name": "Uji", "kind": "province", "parent": None},
         {"code": "18.01", "name": "Kabupaten Uji", "short_name": "Uji", "kind": "regency", "parent": "19"},
     ]
-    with pytest.raises(ValidationError, match="unknown parent 19"):
+    with pytest.raises(ValidationError, match=r"18\.01.*19"):
         agency_tree_load(records=records)
     assert not Agency.objects.exists()
 
