@@ -58,7 +58,7 @@ prod: $(VENV)/.installed
 
 # After changing user-facing strings: update the catalogues, translate, then compile.
 messages: $(VENV)/.installed
-	$(DEV_ENV) $(PY) manage.py makemessages -l id -l en --no-obsolete --no-fuzzy-matching --ignore=.venv --ignore=var
+	$(DEV_ENV) $(PY) manage.py makemessages -l id -l en --no-obsolete --ignore=.venv --ignore=var
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
