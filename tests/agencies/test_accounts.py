@@ -90,3 +90,9 @@ def test_english_is_selectable(client, db):
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in page
     assert "Log in to the SPBE Portal" in page
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_chooses(client, db):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in page
+    assert "Masuk ke Portal SPBE" in page
