@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +98,8 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
+
+
+# Roles are memberships per agency (agencies.access), not Django groups: hide groups to avoid a
+# second, unused place to grant rights.
+admin.site.unregister(Group)

@@ -12,7 +12,7 @@ def agency_list(*, user):
         Agency.objects.for_user(user)
         .filter(is_active=True)
         .select_related("parent")
-        .annotate(unit_count=Count("children", filter=Q(children__is_active=True)))
+        .annotate(unit_count=Count("children", filter=Q(children__is_active=True, children__kind=Agency.Kind.UNIT)))
         .order_by("path")
     )
 
