@@ -36,11 +36,6 @@ def memberships_of(user):
     return cached
 
 
-def forget_memberships(user):
-    """Drop the cached memberships (after they changed within the same request)."""
-    user.__dict__.pop("_spbe_memberships", None)
-
-
 def is_administrator(user):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -48,10 +48,6 @@ class AgencyQuerySet(models.QuerySet):
 
         return self.filter(visible_agency_filter(user))
 
-    def within(self, agency):
-        """``agency`` and every agency below it."""
-        return self.filter(path__startswith=agency.path)
-
     def regional_governments(self):
         return self.filter(kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY])
 

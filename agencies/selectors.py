@@ -1,9 +1,12 @@
 """Reads of the agency tree, scoped through agencies.access."""
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .access import memberships_of
-from .models import Agency, Membership
+from .models import Agency, Membership, User
 
 
 def agency_list(*, user):
@@ -36,3 +39,15 @@ def home_agencies(*, user):
     for membership in memberships_of(user):
         grouped.setdefault(membership.agency, []).append(membership.get_role_display())
     return list(grouped.items())
+
+
+def locked_account_count():
+    """Accounts django-axes holds locked right now."""
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).count()
+
+
+def users_without_role_count():
+    return User.objects.filter(is_active=True, is_superuser=False, memberships__isnull=True).count()

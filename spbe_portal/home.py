@@ -3,20 +3,16 @@ never import the project), each contributing its own waiting items."""
 
 from dataclasses import dataclass
 
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from agencies import access
-from agencies.models import User
-from agencies.selectors import home_agencies
+from agencies.selectors import home_agencies, locked_account_count, users_without_role_count
 
 
 @dataclass(frozen=True)
@@ -28,13 +24,10 @@ class WaitingItem:
 
 def administrator_waiting_items():
     items = []
-    locked = AccessAttempt.objects.filter(
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
-    ).count()
+    locked = locked_account_count()
     if locked:
         items.append(WaitingItem(_("Accounts locked after failed logins"), locked, reverse("admin:axes_accessattempt_changelist")))
-    without_role = User.objects.filter(is_active=True, is_superuser=False, memberships__isnull=True).count()
+    without_role = users_without_role_count()
     if without_role:
         items.append(WaitingItem(_("Active users without a role in any agency"), without_role, reverse("admin:agencies_user_changelist") + "?has_role=no"))
     return items

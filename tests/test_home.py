@@ -38,3 +38,11 @@ def test_health_check_answers_without_login(client, db):
     response = client.get(reverse("health"))
     assert response.status_code == 200
     assert response.json() == {"database": "ok"}
+
+
+def test_administrator_is_shown_locked_accounts(client, client_of, administrator, rejang_lebong_officer):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "officer.rl", "password": "salah"})
+    page = client_of(administrator).get(reverse("home")).content.decode()
+    assert "Akun terkunci karena gagal masuk" in page
+    assert reverse("admin:axes_accessattempt_changelist") in page
