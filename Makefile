@@ -33,6 +33,7 @@ setup: $(VENV)/.installed
 demo-data:
 	$(DEV_ENV) $(PY) manage.py load_agencies
 	$(DEV_ENV) $(PY) manage.py load_demo_accounts
+	$(DEV_ENV) $(PY) manage.py load_demo_assessments
 
 run: setup
 	@echo "Serving the SPBE Portal at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"

@@ -17,6 +17,21 @@ from .models import Agency, Membership
 
 Role = Membership.Role
 
+class SystemPrincipal:
+    """Who acts for management commands and scheduled jobs: sees every agency, like a superuser,
+    and is recorded as no person (actor None) in events."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def __str__(self):
+        return "system"
+
+
+SYSTEM = SystemPrincipal()
+
 SEE_ROLES = frozenset(Role)
 SUBMIT_ROLES = frozenset({Role.OFFICER})
 REVIEW_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
@@ -26,6 +41,8 @@ ADMIN_ROLES = frozenset({Role.ADMINISTRATOR})
 def memberships_of(user):
     """The user's memberships with their agencies, read once per user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user is SYSTEM:
         return []
     cached = getattr(user, "_spbe_memberships", None)
     if cached is None:

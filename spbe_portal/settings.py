@@ -153,7 +153,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # years and codes must not read 2.023
 
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("akun/", include("agencies.accounts")),
     path("instansi/", include("agencies.urls")),
+    path("penilaian/", include("assessments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", health, name="health"),

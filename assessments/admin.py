@@ -1,0 +1,258 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .framework_files import FrameworkFileError
+from .models import (
+    Assessment,
+    AssessmentPeriod,
+    Framework,
+    FrameworkNode,
+    FrameworkVersion,
+    IndicatorAssessment,
+    PeriodEvent,
+    PublishedResult,
+)
+from .published_results import PublishedResultsError, read_table, validate_rows
+from .services import framework_load, period_create, published_results_save
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, extensions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extensions = extensions
+        self.fields["file"].widget.attrs["accept"] = ",".join(extensions)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(self.extensions):
+            raise ValidationError(_("Choose a file ending in %(extensions)s.") % {"extensions": ", ".join(self.extensions)})
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class UploadAdminMixin:
+    """An admin page with one file field, reached from a button on the change list. Subclasses
+    say what the upload does in ``process_upload`` (return a success message, or raise
+    ValueError whose lines are shown as errors)."""
+
+    upload_title = ""
+    upload_help = ""
+    upload_extensions = ()
+    change_list_template = "admin/upload_change_list.html"
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="%s_%s_upload" % info)] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        extra = {"upload_url": reverse("admin:%s_%s_upload" % info), "upload_title": self.upload_title}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def upload_view(self, request):
+        opts = self.model._meta
+        if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            return redirect("admin:index")
+        form = UploadForm(request.POST or None, request.FILES or None, extensions=self.upload_extensions)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                message = self.process_upload(request, upload.name, upload.read())
+            except ValueError as error:
+                problems = [line for line in str(error).splitlines() if line.strip()]
+            else:
+                messages.success(request, message)
+                info = self.model._meta.app_label, self.model._meta.model_name
+                return redirect("admin:%s_%s_changelist" % info)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": self.upload_title,
+            "help": self.upload_help,
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/upload_form.html", context)
+
+
+class FrameworkNodeInline(admin.TabularInline):
+    model = FrameworkNode
+    fields = ["code", "name", "tier_label", "weight", "level_scale", "externally_scored", "external_source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request):
+        return False  # frameworks come from files: Framework versions → Load a framework file
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(UploadAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "framework", "number", "first_year", "last_year", "loaded_at", "loaded_by"]
+    list_filter = ["framework"]
+    search_fields = ["name", "framework__code", "regulation"]
+    readonly_fields = [
+        "framework", "number", "name", "regulation", "source_note", "first_year", "last_year",
+        "content_sha256", "source_file", "loaded_at", "loaded_by",
+    ]
+    exclude = ["definition"]
+    inlines = [FrameworkNodeInline]
+    upload_title = _("Load a framework file")
+    upload_help = _(
+        "A YAML or JSON framework file (see docs/frameworks.md). It is checked before anything is written. "
+        "The same content twice changes nothing; a version already used by a period becomes a new version."
+    )
+    upload_extensions = (".yaml", ".yml", ".json")
+
+    def process_upload(self, request, name, content):
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(_("The file is not UTF-8 text.")) from None
+        try:
+            return framework_load(text=text, name=name, actor=request.user).message
+        except FrameworkFileError as error:
+            raise ValueError("\n".join(error.errors)) from None
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PeriodEventInline(admin.TabularInline):
+    model = PeriodEvent
+    fields = ["at", "actor", "from_state", "to_state", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentPeriodForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentPeriod
+        fields = ["name", "year", "framework_version", "self_assessment_opens", "self_assessment_closes", "review_deadline"]
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes, deadline = (cleaned.get(k) for k in ("self_assessment_opens", "self_assessment_closes", "review_deadline"))
+        if opens and closes and deadline and not (opens <= closes <= deadline):
+            raise ValidationError(_("The self-assessment must open before it closes, and close before the review deadline."))
+        return cleaned
+
+
+@admin.register(AssessmentPeriod)
+class AssessmentPeriodAdmin(admin.ModelAdmin):
+    form = AssessmentPeriodForm
+    list_display = ["name", "year", "framework_version", "self_assessment_opens", "self_assessment_closes", "review_deadline", "state"]
+    list_filter = ["state", "year", "framework_version__framework"]
+    search_fields = ["name"]
+    readonly_fields = ["state"]
+    inlines = [PeriodEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # The framework of a period with assessments never changes; states change on the period page.
+            return ["state", "framework_version", "year"] if obj.assessments.exists() else ["state"]
+        return ["state"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = period_create(
+            name=obj.name,
+            year=obj.year,
+            framework_version=obj.framework_version,
+            opens=obj.self_assessment_opens,
+            closes=obj.self_assessment_closes,
+            review_deadline=obj.review_deadline,
+            actor=request.user,
+        )
+        obj.pk = created.pk
+        obj.state = created.state
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.assessments.exists()
+
+
+class IndicatorAssessmentInline(admin.TabularInline):
+    model = IndicatorAssessment
+    fields = ["indicator", "level", "verified_level", "target_level", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["agency", "period", "created_at"]
+    list_filter = ["period", "agency__kind"]
+    search_fields = ["agency__name", "agency__code", "period__name"]
+    list_select_related = ["agency", "period"]
+    readonly_fields = ["period", "agency", "created_at"]
+    inlines = [IndicatorAssessmentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublishedResult)
+class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
+    list_display = ["agency", "year", "index", "source", "imported_at", "imported_by"]
+    list_filter = ["year", "agency__kind"]
+    search_fields = ["agency__name", "agency__code", "source"]
+    list_select_related = ["agency", "imported_by"]
+    readonly_fields = ["agency", "year", "framework_version", "index", "levels", "source", "imported_at", "imported_by"]
+    upload_title = _("Import published results")
+    upload_help = _(
+        "CSV (UTF-8, comma or semicolon) or Excel with the columns agency_code, year, index, optional source, and "
+        "optionally one column per indicator code with its level. Every row is checked first: a file with any bad "
+        "row imports nothing."
+    )
+    upload_extensions = (".csv", ".xlsx")
+
+    def process_upload(self, request, name, content):
+        try:
+            rows = validate_rows(read_table(content, name))
+        except PublishedResultsError as error:
+            raise ValueError("\n".join(str(problem) for problem in error.problems)) from None
+        published_results_save(rows=rows, actor=request.user)
+        return _("%(count)s published results imported.") % {"count": len(rows)}
+
+    def has_add_permission(self, request):
+        return False  # results arrive by import, checked as a whole file
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,117 @@
+"""CSV and Excel exports of a period: levels per indicator and indices per agency. The indices are
+the engine's (assessments.scoring via selectors), the same numbers the pages show."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+
+from .selectors import framework_groups, level_rows, period_agency_scores
+
+
+def level_columns():
+    return [
+        ("agency_code", _("Agency code")),
+        ("agency", _("Agency")),
+        ("indicator_code", _("Indicator code")),
+        ("indicator", _("Indicator")),
+        ("level", _("Self-assessed level")),
+        ("verified_level", _("Verified level")),
+        ("target_level", _("Target level")),
+    ]
+
+
+def index_table(*, period, user):
+    """(columns, rows) of the per-agency index export."""
+    groups = framework_groups(version=period.framework_version)
+    columns = [
+        ("agency_code", _("Agency code")),
+        ("agency", _("Agency")),
+        ("self_index", _("Self-assessed index")),
+        ("self_predicate", _("Self-assessed predicate")),
+        ("verified_index", _("Verified index")),
+        ("verified_predicate", _("Verified predicate")),
+        ("planned_index", _("Planned index")),
+        ("planned_predicate", _("Planned predicate")),
+        ("not_assessed", _("Indicators not assessed")),
+    ]
+    for node in groups:
+        columns.append((f"self:{node.code}", f"{_('Self-assessed')} {node.tier_label} {node.code}"))
+    for node in groups:
+        columns.append((f"verified:{node.code}", f"{_('Verified')} {node.tier_label} {node.code}"))
+    rows = []
+    for entry in period_agency_scores(period=period, user=user):
+        row = {
+            "agency_code": entry.agency.code,
+            "agency": entry.agency.name,
+            "self_index": entry.self_assessed.index,
+            "self_predicate": entry.self_assessed.predicate,
+            "verified_index": entry.verified.index,
+            "verified_predicate": entry.verified.predicate,
+            "planned_index": entry.planned.index,
+            "planned_predicate": entry.planned.predicate,
+            "not_assessed": len(entry.self_assessed.missing),
+        }
+        for node in groups:
+            row[f"self:{node.code}"] = entry.self_assessed.node_index(node.code)
+            row[f"verified:{node.code}"] = entry.verified.node_index(node.code)
+        rows.append(row)
+    return columns, rows
+
+
+def level_table(*, period, user):
+    return level_columns(), level_rows(period=period, user=user)
+
+
+TABLES = {"levels": level_table, "indices": index_table}
+
+
+def as_csv(columns, rows) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads the Indonesian text right), decimal point."""
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow([title for _key, title in columns])
+    for row in rows:
+        writer.writerow(["" if row[key] is None else row[key] for key, _title in columns])
+    return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
+def as_xlsx(sheets) -> bytes:
+    """``sheets``: [(title, columns, rows)]. Numbers stay numbers; indices show two decimals."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([heading for _key, heading in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            values = []
+            for key, _heading in columns:
+                value = row[key]
+                values.append(float(value) if isinstance(value, Decimal) else value)
+            sheet.append(values)
+            for cell, (key, _heading) in zip(sheet[sheet.max_row], columns):
+                if isinstance(row[key], Decimal):
+                    cell.number_format = "0.00"
+        sheet.freeze_panes = "A2"
+        for column_cells in sheet.columns:
+            width = max(len(str(cell.value or "")) for cell in column_cells[:200])
+            sheet.column_dimensions[column_cells[0].column_letter].width = min(max(10, width + 2), 60)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def export(*, kind, file_format, period, user) -> bytes:
+    columns, rows = TABLES[kind](period=period, user=user)
+    if file_format == "csv":
+        return as_csv(columns, rows)
+    return as_xlsx([(str(period.year) + " " + kind, columns, rows)])

@@ -1,0 +1,349 @@
+"""The index engine: a framework tree and levels per indicator in, indices out. Pure Python, no
+database: every page, report, export and API that shows an index calls this module, so the portal
+has one formula, tested against hand-computed values (tests/assessments/test_scoring.py).
+
+Two formulas, named by the framework file (``formula``):
+
+``weighted_mean`` (PermenPANRB 59/2020)
+    Every index — overall, domain, aspect — is Σ(weight_i × level_i) / Σ weight_i over the
+    indicators below it.
+
+``declared_weights`` (PermenPANRB 8/2026, Indeks Pemdi)
+    A node's index is Σ(weight_child × index_child) / weight_node with the weights the file
+    declares (Indeks Aspek_a = Σ w_i·level_i / w_a); the overall index is
+    Σ(weight_top × index_top) / weights_total (Indeks Pemdi = Σ w_a/100 × Indeks Aspek_a).
+
+With weights that add up (the loader insists), both give the same numbers; each framework still
+computes by its own regulation's text.
+
+An indicator without a level counts at the bottom of the scale (an index is never outside it) and
+is listed in ``Scores.missing`` so that pages can say how many were not assessed. Indices are
+exact fractions inside; ``Scores.index`` rounds half up to two decimals as published, and the
+predicate is read from that rounded value, as the published results are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Mapping
+
+WEIGHTED_MEAN = "weighted_mean"
+DECLARED_WEIGHTS = "declared_weights"
+FORMULAS = (WEIGHTED_MEAN, DECLARED_WEIGHTS)
+
+TWO_PLACES = Decimal("0.01")
+
+
+def to_fraction(value) -> Fraction:
+    """A weight or bound from a file (int, float, Decimal or string) as an exact fraction."""
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(Decimal(str(value))) if not isinstance(value, (int, Fraction)) else Fraction(value)
+
+
+def rounded(value: Fraction) -> Decimal:
+    """An index as published: two decimals, half up."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name: str
+    tier: str
+    weight: Fraction
+    children: tuple["Node", ...] = ()
+    level_scale: str | None = None
+    externally_scored: bool = False
+    external_source: str = ""
+    criteria: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def is_indicator(self) -> bool:
+        return not self.children
+
+    def indicators(self):
+        if self.is_indicator:
+            yield self
+        for child in self.children:
+            yield from child.indicators()
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Band:
+    """A predicate band: ``lower`` ≤ index < ``upper`` (the top band includes the scale maximum)."""
+
+    name: str
+    lower: Fraction
+    upper: Fraction
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    name: str
+    scale_min: int
+    scale_max: int
+    formula: str
+    weights_total: Fraction
+    bands: tuple[Band, ...]
+    roots: tuple[Node, ...]
+    level_names: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_definition(cls, definition: Mapping) -> "Framework":
+        """Build from a validated framework definition (see assessments.framework_files)."""
+
+        def node(data, depth):
+            return Node(
+                code=str(data["code"]),
+                name=data["name"],
+                tier=definition["tiers"][depth]["key"],
+                weight=to_fraction(data["weight"]),
+                children=tuple(node(child, depth + 1) for child in data.get("children", ())),
+                level_scale=data.get("level_scale"),
+                externally_scored=bool(data.get("externally_scored", False)),
+                external_source=data.get("external_source", ""),
+                criteria={int(level): text for level, text in (data.get("criteria") or {}).items()},
+            )
+
+        roots = tuple(node(item, 0) for item in definition["tree"])
+        # A node without its own scale takes its parent's.
+        roots = tuple(_inherit_scale(root, definition.get("default_level_scale")) for root in roots)
+        bands = tuple(
+            Band(band["name"], to_fraction(band["min"]), to_fraction(band["max"]))
+            for band in sorted(definition["predicates"], key=lambda band: to_fraction(band["min"]))
+        )
+        return cls(
+            code=definition["code"],
+            name=definition["name"],
+            scale_min=int(definition["scale"]["min"]),
+            scale_max=int(definition["scale"]["max"]),
+            formula=definition["formula"],
+            weights_total=to_fraction(definition["weights_total"]),
+            bands=bands,
+            roots=roots,
+            level_names={
+                key: {int(level): spec["name"] for level, spec in scale["levels"].items()}
+                for key, scale in definition["level_scales"].items()
+            },
+        )
+
+    def indicators(self) -> tuple[Node, ...]:
+        return tuple(indicator for root in self.roots for indicator in root.indicators())
+
+    def nodes(self) -> tuple[Node, ...]:
+        return tuple(node for root in self.roots for node in root.walk())
+
+    def predicate_for(self, index: Decimal | Fraction) -> str:
+        value = to_fraction(index)
+        for band in self.bands:
+            if band.lower <= value < band.upper:
+                return band.name
+        if value == self.bands[-1].upper:
+            return self.bands[-1].name
+        raise ValueError(f"Index {index} is outside the scale {self.scale_min}–{self.scale_max}.")
+
+    def band_position(self, name: str) -> int:
+        """0 for the lowest predicate, counting up."""
+        return [band.name for band in self.bands].index(name)
+
+    def band_above(self, index: Decimal | Fraction) -> Band | None:
+        value = to_fraction(index)
+        higher = [band for band in self.bands if band.lower > value]
+        return higher[0] if higher else None
+
+    def level_name(self, indicator: Node, level: int) -> str:
+        return self.level_names.get(indicator.level_scale or "", {}).get(level, "")
+
+
+def _inherit_scale(node: Node, scale: str | None) -> Node:
+    own = node.level_scale or scale
+    children = tuple(_inherit_scale(child, own) for child in node.children)
+    return Node(
+        code=node.code, name=node.name, tier=node.tier, weight=node.weight, children=children, level_scale=own,
+        externally_scored=node.externally_scored, external_source=node.external_source, criteria=node.criteria,
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    framework: Framework
+    overall: Fraction
+    by_node: Mapping[str, Fraction]
+    levels: Mapping[str, int]
+    missing: tuple[str, ...]
+
+    @property
+    def index(self) -> Decimal:
+        return rounded(self.overall)
+
+    @property
+    def predicate(self) -> str:
+        return self.framework.predicate_for(self.index)
+
+    def node_index(self, code: str) -> Decimal:
+        return rounded(self.by_node[code])
+
+    def node_predicate(self, code: str) -> str:
+        return self.framework.predicate_for(self.node_index(code))
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+
+def compute(framework: Framework, levels: Mapping[str, int | None]) -> Scores:
+    """Indices of every node and overall, from ``levels`` keyed by indicator code."""
+    counted: dict[str, int] = {}
+    missing = []
+    for indicator in framework.indicators():
+        level = levels.get(indicator.code)
+        if level is None:
+            missing.append(indicator.code)
+            level = framework.scale_min
+        elif not framework.scale_min <= level <= framework.scale_max:
+            raise ValueError(
+                f"Level {level} of indicator {indicator.code} is outside the scale {framework.scale_min}–{framework.scale_max}."
+            )
+        counted[indicator.code] = int(level)
+
+    by_node: dict[str, Fraction] = {}
+    if framework.formula == WEIGHTED_MEAN:
+
+        def sums(node: Node) -> tuple[Fraction, Fraction]:
+            """(Σ weight × level, Σ weight) over the indicators below ``node``."""
+            if node.is_indicator:
+                weighted, weight = node.weight * counted[node.code], node.weight
+            else:
+                weighted = weight = Fraction(0)
+                for child in node.children:
+                    child_weighted, child_weight = sums(child)
+                    weighted += child_weighted
+                    weight += child_weight
+            by_node[node.code] = weighted / weight
+            return weighted, weight
+
+        totals = [sums(root) for root in framework.roots]
+        overall = sum((weighted for weighted, _ in totals), Fraction(0)) / sum((weight for _, weight in totals), Fraction(0))
+    elif framework.formula == DECLARED_WEIGHTS:
+
+        def value(node: Node) -> Fraction:
+            if node.is_indicator:
+                by_node[node.code] = Fraction(counted[node.code])
+            else:
+                by_node[node.code] = sum((child.weight * value(child) for child in node.children), Fraction(0)) / node.weight
+            return by_node[node.code]
+
+        overall = sum((root.weight * value(root) for root in framework.roots), Fraction(0)) / framework.weights_total
+    else:
+        raise ValueError(f"Unknown formula {framework.formula!r}.")
+    return Scores(framework=framework, overall=overall, by_node=by_node, levels=counted, missing=tuple(missing))
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What raising one indicator by one level adds to the overall index."""
+
+    indicator: Node
+    from_level: int
+    gain: Fraction
+
+    @property
+    def gain_rounded(self) -> Decimal:
+        return (Decimal(self.gain.numerator) / Decimal(self.gain.denominator)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    indicator: Node
+    from_level: int
+    to_level: int
+    gain: Fraction
+
+
+@dataclass(frozen=True)
+class Plan:
+    current: Scores
+    target_index: Decimal
+    target_predicate: str
+    steps: tuple[PlanStep, ...]
+    reached: Scores
+    reachable: bool
+
+    @property
+    def step_count(self) -> int:
+        return sum(step.to_level - step.from_level for step in self.steps)
+
+
+def _step_gains(framework: Framework) -> dict[str, Fraction]:
+    """What one level more on each indicator adds to the overall index. Both formulas are linear
+    in the levels, so this does not depend on the levels themselves."""
+    floor = {indicator.code: framework.scale_min for indicator in framework.indicators()}
+    base = compute(framework, floor).overall
+    return {code: compute(framework, {**floor, code: framework.scale_min + 1}).overall - base for code in floor}
+
+
+def next_level_gains(framework: Framework, levels: Mapping[str, int | None]) -> list[Gain]:
+    """Every indicator below the top of the scale, with what its next level adds, largest first
+    (ties in framework order)."""
+    current = compute(framework, levels).levels
+    step = _step_gains(framework)
+    gains = [
+        Gain(indicator, current[indicator.code], step[indicator.code])
+        for indicator in framework.indicators()
+        if current[indicator.code] < framework.scale_max
+    ]
+    return sorted(gains, key=lambda gain: -gain.gain)  # stable: ties keep framework order
+
+
+def improvement_plan(framework: Framework, levels: Mapping[str, int | None], target: Decimal | None = None) -> Plan | None:
+    """The fewest one-level steps that lift the index to ``target`` (default: the lower bound of
+    the next predicate band). A step's gain does not depend on the other steps (the formulas are
+    linear), so taking the largest gains first gives the fewest steps; ties go to the indicator
+    that comes first in the framework. None when the index is already in the top band and no
+    target is asked for."""
+    current = compute(framework, levels)
+    if target is None:
+        band = framework.band_above(current.index)
+        if band is None:
+            return None
+        target = rounded(band.lower)
+    target = Decimal(target).quantize(TWO_PLACES)
+    target_predicate = framework.predicate_for(min(max(target, Decimal(framework.scale_min)), Decimal(framework.scale_max)))
+
+    # Every possible one-level step, largest gain first; among equal gains, first steps before
+    # second steps (spread the work over indicators), then framework order.
+    candidates = sorted(
+        (-gain.gain, extra, position, gain)
+        for position, gain in enumerate(next_level_gains(framework, current.levels))
+        for extra in range(1, framework.scale_max - gain.from_level + 1)
+    )
+    raised: dict[str, int] = {}
+    overall = current.overall
+    for _, _, _, gain in candidates:
+        if rounded(overall) >= target:
+            break
+        raised[gain.indicator.code] = raised.get(gain.indicator.code, 0) + 1
+        overall += gain.gain
+    reached = compute(framework, {**current.levels, **{code: current.levels[code] + n for code, n in raised.items()}})
+    step = _step_gains(framework)
+    by_code = {indicator.code: indicator for indicator in framework.indicators()}
+    steps = tuple(
+        PlanStep(by_code[code], current.levels[code], current.levels[code] + n, step[code] * n) for code, n in raised.items()
+    )
+    return Plan(
+        current=current,
+        target_index=target,
+        target_predicate=target_predicate,
+        steps=steps,
+        reached=reached,
+        reachable=reached.index >= target,
+    )

@@ -1,0 +1,175 @@
+"""Reads for periods, assessments, indices and published results, scoped through agencies.access.
+
+Indices come from assessments.scoring, fed with levels read in one query per page, never one
+query per agency or indicator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from agencies.access import can_see, visible_agency_filter
+from agencies.models import Agency
+
+from .models import Assessment, AssessmentPeriod, FrameworkNode, IndicatorAssessment, PublishedResult
+from .scoring import Scores, compute, improvement_plan, next_level_gains
+
+SELF = "self"
+VERIFIED = "verified"
+PLANNED = "planned"
+VARIANTS = (SELF, VERIFIED, PLANNED)
+
+
+def period_list():
+    """Every period: periods are province-wide facts, visible to every user."""
+    return AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year", "-self_assessment_opens")
+
+
+def period_get(period_id):
+    return get_object_or_404(AssessmentPeriod.objects.select_related("framework_version"), pk=period_id)
+
+
+def variant_levels(item_levels):
+    """{variant: {indicator code: level}} from (code, level, verified, target) tuples.
+    Verified counts accepted levels only; planned takes the target where one is set, else the
+    self-assessed level."""
+    levels = {SELF: {}, VERIFIED: {}, PLANNED: {}}
+    for code, level, verified, target in item_levels:
+        levels[SELF][code] = level
+        levels[VERIFIED][code] = verified
+        levels[PLANNED][code] = target if target is not None else level
+    return levels
+
+
+@dataclass(frozen=True)
+class AgencyScores:
+    agency: Agency
+    assessment_id: int | None
+    scores: dict  # variant → Scores, empty when the agency has no assessment in the period
+
+    @property
+    def self_assessed(self) -> Scores | None:
+        return self.scores.get(SELF)
+
+    @property
+    def verified(self) -> Scores | None:
+        return self.scores.get(VERIFIED)
+
+    @property
+    def planned(self) -> Scores | None:
+        return self.scores.get(PLANNED)
+
+
+def period_agency_scores(*, period, user, agencies=None):
+    """Scores of every agency ``user`` may see that has an assessment in ``period`` (or of the
+    given ``agencies``), in tree order. Three queries whatever the number of agencies."""
+    framework = period.framework_version.scoring
+    assessments = Assessment.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
+    if agencies is not None:
+        assessments = assessments.filter(agency__in=agencies)
+    assessments = list(assessments.select_related("agency").order_by("agency__path"))
+    rows = IndicatorAssessment.objects.filter(assessment__in=[a.pk for a in assessments]).values_list(
+        "assessment_id", "indicator__code", "level", "verified_level", "target_level"
+    )
+    by_assessment = defaultdict(list)
+    for assessment_id, *levels in rows:
+        by_assessment[assessment_id].append(levels)
+    result = []
+    for assessment in assessments:
+        levels = variant_levels(by_assessment[assessment.pk])
+        result.append(AgencyScores(assessment.agency, assessment.pk, {v: compute(framework, levels[v]) for v in VARIANTS}))
+    return result
+
+
+def assessment_get(*, user, period, code):
+    """The assessment of the agency with ``code`` in ``period``; 404 outside the user's scope or
+    when the agency has none."""
+    agency = Agency.objects.filter(code=code, is_active=True).first()
+    if agency is None or not can_see(user, agency):
+        raise Http404
+    assessment = Assessment.objects.filter(period=period, agency=agency).select_related("agency", "period__framework_version").first()
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def assessment_items(*, assessment):
+    return list(
+        IndicatorAssessment.objects.filter(assessment=assessment)
+        .select_related("indicator")
+        .order_by("indicator__position")
+    )
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A domain or aspect row of the breakdown table."""
+
+    node: FrameworkNode
+    indices: dict  # variant → Decimal
+
+
+def framework_groups(*, version):
+    """The non-indicator nodes of a framework version in file order (for breakdown tables)."""
+    return list(FrameworkNode.objects.filter(version=version, is_indicator=False).order_by("position"))
+
+
+def assessment_overview(*, assessment, items=None):
+    """Everything the assessment page shows about numbers: scores per variant, the breakdown by
+    domain/aspect, and per-indicator level names."""
+    framework = assessment.period.framework_version.scoring
+    items = items if items is not None else assessment_items(assessment=assessment)
+    levels = variant_levels((item.indicator.code, item.level, item.verified_level, item.target_level) for item in items)
+    scores = {variant: compute(framework, levels[variant]) for variant in VARIANTS}
+    groups = [
+        GroupRow(node, {variant: scores[variant].node_index(node.code) for variant in VARIANTS})
+        for node in framework_groups(version=assessment.period.framework_version)
+    ]
+    return {"framework": framework, "scores": scores, "groups": groups, "levels": levels}
+
+
+def assessment_plan(*, assessment, levels, basis=SELF, target=None):
+    framework = assessment.period.framework_version.scoring
+    return improvement_plan(framework, levels[basis], target)
+
+
+def assessment_top_gains(*, assessment, levels, basis=SELF, count=5):
+    return next_level_gains(assessment.period.framework_version.scoring, levels[basis])[:count]
+
+
+def published_results(*, user, agency=None):
+    results = PublishedResult.objects.filter(visible_agency_filter(user, prefix="agency__"))
+    if agency is not None:
+        results = results.filter(agency=agency)
+    return results.select_related("agency", "framework_version").order_by("agency__path", "year")
+
+
+def level_rows(*, period, user):
+    """Rows of the per-indicator export: one per agency and indicator, in tree and file order."""
+    items = (
+        IndicatorAssessment.objects.filter(assessment__period=period)
+        .filter(visible_agency_filter(user, prefix="assessment__agency__"))
+        .select_related("assessment__agency", "indicator")
+        .order_by("assessment__agency__path", "indicator__position")
+    )
+    return [
+        {
+            "agency_code": item.assessment.agency.code,
+            "agency": item.assessment.agency.name,
+            "indicator_code": item.indicator.code,
+            "indicator": item.indicator.name,
+            "level": item.level,
+            "verified_level": item.verified_level,
+            "target_level": item.target_level,
+        }
+        for item in items
+    ]
+
+
+def periods_with_assessment(*, agency):
+    """The periods in which ``agency`` has an assessment (for links from its page)."""
+    return AssessmentPeriod.objects.filter(assessments__agency=agency).order_by("-year")

@@ -1,0 +1,20 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+BADGE_CLASSES = ["text-bg-danger", "text-bg-warning", "text-bg-info", "text-bg-primary", "text-bg-success"]
+
+
+@register.simple_tag
+def predicate_badge(framework, predicate):
+    """A coloured badge for a predicate, the colour from its place among the framework's bands."""
+    position = framework.band_position(predicate)
+    top = len(framework.bands) - 1
+    css = BADGE_CLASSES[round(position * (len(BADGE_CLASSES) - 1) / top)] if top else BADGE_CLASSES[-1]
+    return format_html('<span class="badge {}">{}</span>', css, predicate)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

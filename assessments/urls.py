@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.period_list, name="period_list"),
+    path("hasil-nasional/", views.published_result_list, name="published_result_list"),
+    path("<int:period_id>/", views.period_detail, name="period_detail"),
+    path("<int:period_id>/status/", views.period_transition, name="period_transition"),
+    path("<int:period_id>/ekspor/<str:kind>.<str:file_format>", views.period_export, name="period_export"),
+    path("<int:period_id>/<str:code>/", views.assessment_detail, name="assessment_detail"),
+]
