@@ -104,3 +104,45 @@ def client_of():
         return client
 
     return make
+
+
+@pytest.fixture
+def frameworks(db):
+    """Both bundled frameworks, loaded: {code: FrameworkVersion}."""
+    from assessments.demo import frameworks_load
+
+    return {load.version.framework.code: load.version for load in frameworks_load()}
+
+
+@pytest.fixture
+def spbe_2021(frameworks, bengkulu):
+    """The demo 2021 period (closed) with levels for Rejang Lebong, Kepahiang and Lebong."""
+    from assessments.demo import period_2021_load
+
+    period, _created = period_2021_load(frameworks["PERMENPANRB-59-2020"])
+    return period
+
+
+@pytest.fixture
+def open_period(frameworks, bengkulu):
+    """An open 2025 period on PermenPANRB 59/2020 with empty assessments for the three regencies."""
+    from datetime import date
+
+    from assessments.services import assessment_get_or_create, period_create
+
+    period = period_create(
+        name="Penilaian Mandiri SPBE 2025", year=2025, framework_version=frameworks["PERMENPANRB-59-2020"],
+        opens=date(2025, 2, 1), closes=date(2025, 4, 30), review_deadline=date(2025, 6, 30), state="open",
+    )
+    for code in ("17.02", "17.07", "17.08"):
+        assessment_get_or_create(period=period, agency=bengkulu[code])
+    return period
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that read the exact wording of an error."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

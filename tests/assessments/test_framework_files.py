@@ -10,6 +10,8 @@ from assessments.framework_files import FRAMEWORK_DIR, FrameworkFileError, load_
 from assessments.models import Framework, FrameworkNode, FrameworkVersion
 from assessments.services import framework_load
 
+pytestmark = pytest.mark.usefixtures("english")
+
 SPBE_FILE = FRAMEWORK_DIR / "permenpanrb-59-2020.yaml"
 PEMDI_FILE = FRAMEWORK_DIR / "permenpanrb-8-2026.yaml"
 
