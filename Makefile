@@ -54,6 +54,8 @@ beat: $(VENV)/.installed
 # Needs DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS in the environment (docs/deployment.md).
 prod: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_agencies
+	$(PY) manage.py load_framework
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start
 

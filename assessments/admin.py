@@ -176,6 +176,8 @@ class AssessmentPeriodAdmin(admin.ModelAdmin):
     inlines = [PeriodEventInline]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_read_only:
+            return ["name", "year", "framework_version", "self_assessment_opens", "self_assessment_closes", "review_deadline", "state"]
         if obj is not None:
             # The framework of a period with assessments never changes; states change on the period page.
             return ["state", "framework_version", "year"] if obj.assessments.exists() else ["state"]
