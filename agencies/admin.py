@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Membership, User
+from .models import Agency, Membership, Notification, User
 from django import forms
 
 from .services import agency_save, agency_validate_placement
@@ -103,3 +103,15 @@ class MembershipAdmin(admin.ModelAdmin):
 # Roles are memberships per agency (agencies.access), not Django groups: hide groups to avoid a
 # second, unused place to grant rights.
 admin.site.unregister(Group)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "read_at"]
+    list_filter = ["read_at"]
+    search_fields = ["title", "body", "user__username", "user__full_name"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "title", "body", "url", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False

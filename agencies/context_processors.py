@@ -1,4 +1,5 @@
 from . import access
+from .selectors import unread_notification_count
 
 
 def navigation(request):
@@ -9,4 +10,6 @@ def navigation(request):
     return {
         "nav_is_administrator": access.is_administrator(user),
         "nav_is_provincial_staff": access.is_provincial_staff(user),
+        "nav_is_officer": any(m.role in access.SUBMIT_ROLES for m in access.memberships_of(user)),
+        "nav_unread": unread_notification_count(user=user),
     }

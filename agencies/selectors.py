@@ -51,3 +51,23 @@ def locked_account_count():
 
 def users_without_role_count():
     return User.objects.filter(is_active=True, is_superuser=False, memberships__isnull=True).count()
+
+
+def users_with_role_over(*, agency, roles):
+    """Active users holding one of ``roles`` in ``agency`` or an agency above it (one query)."""
+    memberships = Membership.objects.filter(role__in=roles, user__is_active=True).select_related("user", "agency")
+    users = {m.user_id: m.user for m in memberships if agency.is_within(m.agency)}
+    return list(users.values())
+
+
+def people_of(*, agency):
+    """Active users with any role in ``agency`` itself or one of its units (for 'person in charge')."""
+    return (
+        User.objects.filter(is_active=True, memberships__agency__path__startswith=agency.path)
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def unread_notification_count(*, user):
+    return user.notifications.filter(read_at__isnull=True).count()

@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import access, selectors
 
@@ -23,3 +25,24 @@ def agency_detail(request, code):
             "can_review": access.can_review(request.user, agency),
         },
     )
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notification_list")
+    return render(request, "agencies/notification_list.html", {"notifications": request.user.notifications.all()[:100]})
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark one notification read and go where it points (inside the portal only)."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = notification.url
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "notification_list"
+    return redirect(target)

@@ -10,6 +10,9 @@ from .framework_files import FrameworkFileError
 from .models import (
     Assessment,
     AssessmentPeriod,
+    Evidence,
+    IndicatorRevision,
+    ItemEvent,
     Framework,
     FrameworkNode,
     FrameworkVersion,
@@ -205,7 +208,7 @@ class AssessmentPeriodAdmin(admin.ModelAdmin):
 
 class IndicatorAssessmentInline(admin.TabularInline):
     model = IndicatorAssessment
-    fields = ["indicator", "level", "verified_level", "target_level", "updated_at"]
+    fields = ["indicator", "state", "level", "verified_level", "target_level", "updated_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -258,3 +261,50 @@ class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: looked at, searched, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IndicatorAssessment)
+class IndicatorAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "indicator", "state", "level", "verified_level", "target_level", "person_in_charge", "updated_at"]
+    list_filter = ["state", "assessment__period", "assessment__agency"]
+    search_fields = ["indicator__code", "indicator__name", "assessment__agency__name", "justification"]
+    list_select_related = ["assessment__agency", "assessment__period", "indicator", "person_in_charge"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["label", "item", "level", "kind", "size", "sha256", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "item__assessment__period", "item__assessment__agency"]
+    search_fields = ["original_name", "description", "url", "sha256", "item__indicator__code"]
+    list_select_related = ["item__assessment__agency", "item__assessment__period", "item__indicator", "uploaded_by"]
+    exclude = ["file"]  # downloads go through the permission-checked view, never a storage URL
+
+
+@admin.register(ItemEvent)
+class ItemEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "item", "action", "from_state", "to_state", "actor", "revision"]
+    list_filter = ["action", "item__assessment__period", "item__assessment__agency"]
+    search_fields = ["note", "item__indicator__code", "actor__username", "actor__full_name"]
+    list_select_related = ["item__assessment__agency", "item__assessment__period", "item__indicator", "actor"]
+    date_hierarchy = "at"
+
+
+@admin.register(IndicatorRevision)
+class IndicatorRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "number", "state", "level", "closed_at", "closed_by"]
+    list_filter = ["state", "item__assessment__period"]
+    search_fields = ["item__indicator__code", "justification", "review_note"]
+    list_select_related = ["item__assessment__agency", "item__assessment__period", "item__indicator", "closed_by"]

@@ -87,5 +87,115 @@ def demo_assessments_load():
     version_59 = next(load.version for load in loads if load.version.framework.code == "PERMENPANRB-59-2020")
     period, created = period_2021_load(version_59)
     lines.append(f"{period}: {'created' if created else 'already there'}")
+    version_pemdi = next(load.version for load in loads if load.version.framework.code == "PERMENPANRB-8-2026")
+    period, created = period_2026_load(version_pemdi)
+    if period is None:
+        lines.append("The 2026 workflow demo needs the demo accounts (load_demo_accounts) first.")
+    else:
+        lines.append(f"{period}: {'created' if created else 'already there'}")
     lines.append(f"Published results imported: {published_results_load()}")
     return lines
+
+
+# --- The 2026 self-assessment on PermenPANRB 8/2026, with items in every state ------------------
+
+# Per regency: indicator code → (state, claimed level, target, accepted levels); the rest not started.
+WORKFLOW_2026 = {
+    "17.02": {
+        "I1": ("accepted", 4, 4, [1, 2, 3, 4]), "I2": ("accepted", 3, 4, [1, 2, 3]), "I3": ("accepted", 3, 4, [1, 2, 3]),
+        "I4": ("accepted", 3, 4, [1, 2]), "I8": ("accepted", 2, 3, [1, 2]), "I13": ("accepted", 4, 4, [1, 2, 3, 4]),
+        "I14": ("accepted", 3, 4, [1, 2, 3]), "I9": ("submitted", 3, 4, []), "I10": ("submitted", 3, 3, []),
+        "I12": ("returned", 3, 3, [1]), "I15": ("draft", 2, 3, []), "I17": ("draft", 3, 4, []),
+    },
+    "17.08": {
+        "I1": ("accepted", 2, 3, [1, 2]), "I3": ("accepted", 2, 3, [1, 2]), "I13": ("accepted", 2, 3, [1, 2]),
+        "I2": ("submitted", 2, 3, []), "I10": ("returned", 2, 3, []), "I14": ("returned", 3, 3, [1, 2]),
+        "I4": ("draft", 1, 2, []),
+    },
+    "17.07": {
+        "I1": ("accepted", 2, 3, [1, 2]), "I13": ("accepted", 2, 2, [1]), "I3": ("returned", 2, 3, [1]),
+        "I2": ("submitted", 2, 3, []), "I14": ("draft", 2, 3, []),
+    },
+}
+RETURN_NOTES = [
+    "Bukti dukung tingkat 2 belum memuat tanda tangan dan tanggal penetapan. Unggah salinan dokumen yang sudah ditetapkan.",
+    "Notulen rapat yang diunggah tidak menyebut pembahasan indikator ini. Lengkapi dengan laporan pelaksanaan.",
+    "Tautan bukti dukung tidak dapat dibuka dari jaringan provinsi. Unggah berkas PDF-nya.",
+]
+EVIDENCE_TITLES = {
+    1: "Surat Edaran Kepala Daerah tentang {name}",
+    2: "Peraturan Bupati tentang {name}",
+    3: "Standar Operasional Prosedur {name}",
+    4: "Laporan Reviu Berkala {name} Tahun 2026",
+    5: "Laporan Tindak Lanjut Hasil Reviu {name}",
+}
+
+
+def _demo_upload(title, agency, level):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .demo_documents import simple_pdf
+
+    lines = [
+        f"Instansi: {agency.name}",
+        f"Bukti dukung tingkat {level}",
+        "",
+        "Dokumen ini adalah contoh untuk data demo Portal SPBE.",
+        "Isi dokumen asli memuat dasar hukum, ruang lingkup, penanggung jawab,",
+        "dan tanggal penetapan oleh pejabat yang berwenang.",
+    ]
+    name = f"{title[:60]}.pdf".replace("/", "-")
+    return SimpleUploadedFile(name, simple_pdf(title, lines, header=agency.name.upper()), content_type="application/pdf")
+
+
+def period_2026_load(version):
+    """Create the open 2026 period and walk its demo items through the workflow with the demo
+    accounts, so every event, revision and notification is real. Idempotent."""
+    from agencies.models import User
+
+    from .services import evidence_add, item_review, item_save, item_submit
+
+    period = AssessmentPeriod.objects.filter(year=2026, framework_version__framework=version.framework).first()
+    if period is not None:
+        return period, False
+    accounts = {user.username: user for user in User.objects.filter(username__startswith="operator.") | User.objects.filter(username="reviewer.provinsi")}
+    officers = {"17.02": "operator.rejanglebong", "17.08": "operator.kepahiang", "17.07": "operator.lebong"}
+    if "reviewer.provinsi" not in accounts or not all(name in accounts for name in officers.values()):
+        return None, False
+    reviewer = accounts["reviewer.provinsi"]
+    with transaction.atomic():
+        period = period_create(
+            name="Penilaian Mandiri Pemdi 2026", year=2026, framework_version=version,
+            opens=date(2026, 7, 1), closes=date(2026, 12, 15), review_deadline=date(2027, 1, 31),
+            state=AssessmentPeriod.State.OPEN,
+        )
+        notes = iter(RETURN_NOTES * 3)
+        for agency in Agency.objects.filter(code__in=WORKFLOW_2026).order_by("code"):
+            officer = accounts[officers[agency.code]]
+            assessment = assessment_get_or_create(period=period, agency=agency)
+            items = {item.indicator.code: item for item in assessment.items.select_related("indicator")}
+            for code, (state, level, target, accepted) in WORKFLOW_2026[agency.code].items():
+                item = items[code]
+                short = item.indicator.name
+                item = item_save(
+                    item=item, actor=officer, expected_version=item.version, level=level, target_level=target,
+                    justification=(
+                        f"{agency.short_name} telah memenuhi kriteria tingkat {level} untuk {short}: "
+                        f"kebijakan ditetapkan, dilaksanakan oleh perangkat daerah terkait, dan didokumentasikan."
+                    ),
+                    person_in_charge=officer,
+                )
+                for evidence_level in range(1, level + 1):
+                    title = EVIDENCE_TITLES[evidence_level].format(name=short)
+                    evidence_add(item=item, actor=officer, expected_version=item.version, level=evidence_level,
+                                 upload=_demo_upload(title, agency, evidence_level), description=title)
+                    item.refresh_from_db()
+                if state == "draft":
+                    continue
+                item = item_submit(item=item, actor=officer, expected_version=item.version)
+                if state == "submitted":
+                    continue
+                decision = "accept" if state == "accepted" else "return"
+                item_review(item=item, actor=reviewer, expected_version=item.version, decision=decision,
+                            accepted_levels=accepted, note="" if decision == "accept" else next(notes))
+    return period, True

@@ -194,15 +194,38 @@ class Assessment(models.Model):
 
 
 class IndicatorAssessment(models.Model):
-    """One indicator of an assessment: the self-assessed level, the level verified by the
-    province, and the target."""
+    """One indicator of an assessment (an "item"): the officer's current revision (level,
+    justification, target), its review state, and what the province verified.
+
+    The verified level is the highest level whose evidence, and that of every level below it, the
+    province accepted (``accepted_levels``). Changes go through assessments.workflow, which keeps
+    ``version`` for optimistic locking and writes an ItemEvent for each."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
 
     assessment = models.ForeignKey(Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="items")
     indicator = models.ForeignKey(FrameworkNode, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.NOT_STARTED, db_index=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     level = models.PositiveSmallIntegerField(_("self-assessed level"), null=True, blank=True)
     verified_level = models.PositiveSmallIntegerField(_("verified level"), null=True, blank=True)
+    accepted_levels = models.JSONField(_("accepted levels"), default=list, blank=True)
     target_level = models.PositiveSmallIntegerField(_("target level"), null=True, blank=True)
     justification = models.TextField(_("justification"), blank=True)
+    person_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person in charge"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit_in_charge = models.ForeignKey(
+        Agency, verbose_name=_("unit in charge"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -213,6 +236,105 @@ class IndicatorAssessment(models.Model):
 
     def __str__(self):
         return f"{self.assessment} — {self.indicator.code}"
+
+    @property
+    def is_editable_by_officer(self):
+        return self.state in (self.State.NOT_STARTED, self.State.DRAFT, self.State.RETURNED, self.State.SUBMITTED)
+
+
+class IndicatorRevision(models.Model):
+    """A closed revision of an item: what the officer had claimed when it was superseded."""
+
+    item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    state = models.CharField(_("state at the end"), max_length=12, choices=IndicatorAssessment.State.choices)
+    level = models.PositiveSmallIntegerField(_("self-assessed level"), null=True, blank=True)
+    target_level = models.PositiveSmallIntegerField(_("target level"), null=True, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    evidence = models.JSONField(_("evidence at the time"), default=list, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["item", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_revision_number")]
+
+
+def evidence_path(instance, filename):
+    """Private storage path: a random name, never the uploaded one."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.item.assessment.period_id}/{instance.item.assessment.agency.code}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A supporting document (bukti dukung) of an item, tagged with the level it supports: an
+    uploaded file, kept privately and served only through a permission-checked view, or a link."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        LINK = "link", _("Link")
+
+    item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="evidence")
+    level = models.PositiveSmallIntegerField(_("supports level"))
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["item", "level", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name or self.url
+
+    @property
+    def label(self):
+        return self.description or self.original_name or self.url
+
+
+class ItemEvent(models.Model):
+    """Every change of an item: who, when, from-state, to-state, what, note."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", _("Saved as draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned for revision")
+        ACCEPTED = "accepted", _("Accepted")
+        REVISION_OPENED = "revision_opened", _("New revision opened")
+        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+        EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
+        ASSIGNED = "assigned", _("Person in charge assigned")
+
+    item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=12, choices=IndicatorAssessment.State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=IndicatorAssessment.State.choices, blank=True)
+    revision = models.PositiveIntegerField(_("revision"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+        ordering = ["-at", "-pk"]
 
 
 class PublishedResult(models.Model):

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agencies.access import can_see, visible_agency_filter
 from agencies.models import Agency
 
-from .models import Assessment, AssessmentPeriod, FrameworkNode, IndicatorAssessment, PublishedResult
+from .models import Assessment, AssessmentPeriod, Evidence, FrameworkNode, IndicatorAssessment, ItemEvent, PublishedResult
 from .scoring import Scores, compute, improvement_plan, next_level_gains
 
 SELF = "self"
@@ -98,11 +99,7 @@ def assessment_get(*, user, period, code):
 
 
 def assessment_items(*, assessment):
-    return list(
-        IndicatorAssessment.objects.filter(assessment=assessment)
-        .select_related("indicator")
-        .order_by("indicator__position")
-    )
+    return list(items_with_counts().filter(assessment=assessment).order_by("indicator__position"))
 
 
 @dataclass(frozen=True)
@@ -173,3 +170,139 @@ def level_rows(*, period, user):
 def periods_with_assessment(*, agency):
     """The periods in which ``agency`` has an assessment (for links from its page)."""
     return AssessmentPeriod.objects.filter(assessments__agency=agency).order_by("-year")
+
+
+# --- The review workflow --------------------------------------------------------------------------
+
+ItemState = IndicatorAssessment.State
+OFFICER_ACTION_STATES = (ItemState.NOT_STARTED, ItemState.DRAFT, ItemState.RETURNED)
+REVIEWER_ACTION_STATES = (ItemState.SUBMITTED,)
+
+
+def items_with_counts():
+    """Items with what lists show: indicator, people in charge, and the number of evidence."""
+    return IndicatorAssessment.objects.select_related("indicator", "person_in_charge", "unit_in_charge").annotate(
+        evidence_count=Count("evidence")
+    )
+
+
+def item_get(*, user, period, code, indicator_code):
+    """The item of ``indicator_code`` in the assessment of agency ``code``; 404 outside scope."""
+    assessment = assessment_get(user=user, period=period, code=code)
+    item = (
+        IndicatorAssessment.objects.filter(assessment=assessment, indicator__code=indicator_code)
+        .select_related("indicator__parent__parent", "person_in_charge", "unit_in_charge")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.assessment = assessment
+    return item
+
+
+def item_evidence(*, item):
+    return list(item.evidence.select_related("uploaded_by").order_by("level", "uploaded_at"))
+
+
+def item_events(*, item):
+    return list(item.events.select_related("actor").order_by("-at", "-pk"))
+
+
+def item_revisions(*, item):
+    return list(item.revisions.select_related("closed_by").order_by("-number"))
+
+
+def evidence_get(*, user, pk):
+    """An evidence record the user may see (its agency in scope); 404 otherwise."""
+    evidence = (
+        Evidence.objects.filter(pk=pk)
+        .filter(visible_agency_filter(user, prefix="item__assessment__agency__"))
+        .select_related("item__assessment__agency")
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def review_queue(*, user):
+    """Submitted items the user may review, oldest submission first."""
+    from agencies.access import REVIEW_ROLES, is_administrator, memberships_of
+
+    if is_administrator(user):
+        scope = Q()
+    else:
+        paths = [m.agency.path for m in memberships_of(user) if m.role in REVIEW_ROLES]
+        if not paths:
+            return IndicatorAssessment.objects.none()
+        scope = Q()
+        for path in paths:
+            scope |= Q(assessment__agency__path__startswith=path)
+    return (
+        items_with_counts()
+        .filter(scope, state=ItemState.SUBMITTED, assessment__period__state__in=["open", "review"])
+        .select_related("assessment__agency", "assessment__period")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def officer_items(*, user):
+    """Items of the agencies where the user is an officer, in periods that are open or in review."""
+    from agencies.access import SUBMIT_ROLES, memberships_of
+
+    paths = [m.agency.path for m in memberships_of(user) if m.role in SUBMIT_ROLES]
+    if not paths:
+        return IndicatorAssessment.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= Q(assessment__agency__path__startswith=path)
+    return (
+        items_with_counts()
+        .filter(scope, assessment__period__state__in=["open", "review"])
+        .select_related("assessment__agency", "assessment__period")
+    )
+
+
+def officer_todo(*, user):
+    """What waits for an officer: returned items (with the note), drafts, and items not started."""
+    items = officer_items(user=user)
+    return {
+        "returned": list(items.filter(state=ItemState.RETURNED).order_by("assessment__agency__path", "indicator__position")),
+        "drafts": list(items.filter(state=ItemState.DRAFT).order_by("assessment__agency__path", "indicator__position")),
+        "not_started": items.filter(state=ItemState.NOT_STARTED).count(),
+        "mine": list(
+            items.filter(person_in_charge=user).exclude(state=ItemState.ACCEPTED).order_by("assessment__agency__path", "indicator__position")
+        ),
+    }
+
+
+def waiting_counts(*, user):
+    """{state: count} of the items waiting for this user: officers' returned/draft/not started,
+    reviewers' submitted. Two queries at most."""
+    counts = {}
+    for state, number in officer_items(user=user).values_list("state").annotate(n=Count("pk")).order_by():
+        counts[state] = number
+    counts["queue"] = review_queue(user=user).count()
+    return counts
+
+
+def assessment_history_rows(*, assessment):
+    events = (
+        ItemEvent.objects.filter(item__assessment=assessment)
+        .select_related("actor", "item__indicator")
+        .order_by("item__indicator__position", "at", "pk")
+    )
+    return [
+        {
+            "indicator_code": event.item.indicator.code,
+            "indicator": event.item.indicator.name,
+            "revision": event.revision,
+            "at": event.at,
+            "actor": event.actor.get_full_name() if event.actor else "system",
+            "action": event.get_action_display(),
+            "from_state": event.get_from_state_display() if event.from_state else "",
+            "to_state": event.get_to_state_display() if event.to_state else "",
+            "note": event.note,
+        }
+        for event in events
+    ]

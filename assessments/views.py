@@ -1,19 +1,23 @@
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies import access
 from agencies.access import is_administrator, is_provincial_staff
 
 from . import selectors, services
-from .exports import export
-from .models import AssessmentPeriod
+from .exports import as_csv, as_xlsx, export
+from .forms import ItemForm, ReviewForm
+from .models import AssessmentPeriod, IndicatorAssessment
 
 
 @login_required
@@ -87,19 +91,46 @@ def assessment_detail(request, period_id, code):
         target = None
     plan = selectors.assessment_plan(assessment=assessment, levels=overview["levels"], basis=basis, target=target)
     gains = selectors.assessment_top_gains(assessment=assessment, levels=overview["levels"], basis=basis)
+    # Filters: state, aspect (or domain), and "needs my action" (officer: not started, draft,
+    # returned; reviewer: submitted).
+    agency = assessment.agency
+    can_submit, can_review = access.can_submit(request.user, agency), access.can_review(request.user, agency)
+    state_filter = request.GET.get("state", "")
+    group_filter = request.GET.get("group", "")
+    mine = request.GET.get("mine") == "1"
+    my_states = set(selectors.OFFICER_ACTION_STATES if can_submit else ()) | set(selectors.REVIEWER_ACTION_STATES if can_review else ())
+    group_nodes = {group.node.pk: group.node for group in overview["groups"]}
+
+    def ancestors(node):
+        while node.parent_id in group_nodes:
+            node = group_nodes[node.parent_id]
+            yield node.code
+
+    def shown(item):
+        return (
+            (not state_filter or item.state == state_filter)
+            and (not group_filter or group_filter in set(ancestors(item.indicator)))
+            and (not mine or item.state in my_states)
+        )
+
+    visible_items = [item for item in items if shown(item)]
+    visible_groups = {code for item in visible_items for code in ancestors(item.indicator)}
     # Domains, aspects and indicators in the file's order: one table, groups as heading rows.
     lines = sorted(
-        [{"group": group, "position": group.node.position} for group in overview["groups"]]
+        [{"group": group, "position": group.node.position} for group in overview["groups"] if group.node.code in visible_groups]
         + [
             {
                 "item": item,
                 "position": item.indicator.position,
                 "level_name": framework.level_names.get(item.indicator.level_scale, {}).get(item.level, ""),
             }
-            for item in items
+            for item in visible_items
         ],
         key=lambda line: line["position"],
     )
+    state_counts = {}
+    for item in items:
+        state_counts[item.state] = state_counts.get(item.state, 0) + 1
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -112,6 +143,14 @@ def assessment_detail(request, period_id, code):
             "groups": overview["groups"],
             "lines": lines,
             "missing": len(overview["scores"][selectors.SELF].missing),
+            "states": [(state, label, state_counts.get(state, 0)) for state, label in IndicatorAssessment.State.choices],
+            "state_filter": state_filter,
+            "group_filter": group_filter,
+            "mine": mine,
+            "shown_count": len(visible_items),
+            "item_count": len(items),
+            "can_submit": can_submit,
+            "can_review": can_review,
             "plan": plan,
             "gains": gains,
             "basis": basis,
@@ -154,3 +193,192 @@ def published_result_list(request):
         "assessments/published_results.html",
         {"years": years, "rows": rows, "is_provincial_staff": is_provincial_staff(request.user)},
     )
+
+
+# --- The review workflow --------------------------------------------------------------------------
+
+
+def _item_context(request, item, *, item_form=None, review_form=None):
+    from agencies.selectors import people_of
+
+    assessment = item.assessment
+    agency = assessment.agency
+    version = assessment.period.framework_version
+    framework = version.scoring
+    indicator = next(node for node in framework.indicators() if node.code == item.indicator.code)
+    scale = version.scale
+    can_submit = access.can_submit(request.user, agency)
+    can_review = access.can_review(request.user, agency)
+    period_active = assessment.period.state in services.ACTIVE_PERIOD_STATES
+    evidence = selectors.item_evidence(item=item)
+    if item_form is None and can_submit:
+        item_form = ItemForm(
+            initial={
+                "version": item.version, "level": item.level, "justification": item.justification,
+                "target_level": item.target_level, "person_in_charge": item.person_in_charge_id,
+                "unit_in_charge": item.unit_in_charge_id,
+            },
+            scale=scale, people=people_of(agency=agency), units=agency.children.filter(kind="unit", is_active=True),
+        )
+    if review_form is None and can_review:
+        review_form = ReviewForm(
+            initial={"version": item.version, "accepted_levels": item.accepted_levels}, claimed_level=item.level
+        )
+    level_scale = version.definition["level_scales"][item.indicator.level_scale]["levels"]
+    levels = [
+        {
+            "level": level,
+            "name": level_scale[level]["name"] if level in level_scale else level_scale.get(str(level), {}).get("name", ""),
+            "criterion": indicator.criteria.get(level)
+            or (level_scale[level] if level in level_scale else level_scale.get(str(level), {})).get("description", ""),
+            "evidence": [e for e in evidence if e.level == level],
+            "accepted": level in item.accepted_levels,
+        }
+        for level in scale
+    ]
+    return {
+        "item": item,
+        "assessment": assessment,
+        "period": assessment.period,
+        "agency": agency,
+        "framework": framework,
+        "levels": levels,
+        "evidence": evidence,
+        "events": selectors.item_events(item=item),
+        "revisions": selectors.item_revisions(item=item),
+        "can_edit": can_submit and period_active and item.state != IndicatorAssessment.State.ACCEPTED,
+        "can_open_revision": can_submit and period_active and item.state == IndicatorAssessment.State.ACCEPTED,
+        "can_review_now": can_review and period_active and item.state == IndicatorAssessment.State.SUBMITTED,
+        "period_active": period_active,
+        "item_form": item_form,
+        "review_form": review_form,
+        "max_mb": settings.EVIDENCE_MAX_BYTES // 1048576,
+    }
+
+
+def _errors_into(form, error):
+    """Put a service's ValidationError on the form's fields (or the form) so the page explains it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def item_detail(request, period_id, code, indicator_code):
+    period = selectors.period_get(period_id)
+    item = selectors.item_get(user=request.user, period=period, code=code, indicator_code=indicator_code)
+    if request.method != "POST":
+        return render(request, "assessments/item_detail.html", _item_context(request, item))
+
+    action = request.POST.get("action", "")
+    agency = item.assessment.agency
+    item_form = review_form = None
+    status = 400  # reached only when the form or a rule refused what was sent
+    try:
+        if action in ("save", "submit"):
+            from agencies.selectors import people_of
+
+            item_form = ItemForm(
+                request.POST, request.FILES, scale=period.framework_version.scale, people=people_of(agency=agency),
+                units=agency.children.filter(kind="unit", is_active=True),
+            )
+            if item_form.is_valid():
+                services.item_update(
+                    item=item, actor=request.user, expected_version=item_form.cleaned_data["version"],
+                    values=item_form.item_values(), evidence=item_form.evidence_values(), submit=action == "submit",
+                )
+                messages.success(request, _("Submitted for review.") if action == "submit" else _("Saved as a draft."))
+                return redirect(request.path)
+        elif action in ("accept", "return"):
+            review_form = ReviewForm(request.POST, claimed_level=item.level)
+            if review_form.is_valid():
+                services.item_review(
+                    item=item, actor=request.user, expected_version=review_form.cleaned_data["version"], decision=action,
+                    accepted_levels=review_form.cleaned_data["accepted_levels"], note=review_form.cleaned_data["note"],
+                )
+                messages.success(request, _("Accepted.") if action == "accept" else _("Returned to the officer with your note."))
+                return redirect(request.path)
+        elif action == "open_revision":
+            services.item_open_revision(item=item, actor=request.user, expected_version=request.POST.get("version"))
+            messages.success(request, _("A new revision is open: change the indicator and submit it again."))
+            return redirect(request.path)
+        elif action == "remove_evidence":
+            evidence = item.evidence.filter(pk=request.POST.get("evidence")).first()
+            if evidence is None:
+                raise Http404
+            services.evidence_remove(evidence=evidence, actor=request.user, expected_version=request.POST.get("version"))
+            messages.success(request, _("Evidence removed."))
+            return redirect(request.path)
+        else:
+            return HttpResponse(status=400)
+    except PermissionDenied:
+        raise
+    except services.ConcurrentChange as error:
+        messages.error(request, " ".join(error.messages))
+        item = selectors.item_get(user=request.user, period=period, code=code, indicator_code=indicator_code)
+        # Keep what the user typed, on top of the latest version, so nothing is lost or overwritten unseen.
+        if item_form is not None and item_form.is_bound:
+            data = request.POST.copy()
+            data["version"] = item.version
+            item_form = ItemForm(data, scale=period.framework_version.scale, people=item_form.fields["person_in_charge"].queryset,
+                                 units=item_form.fields["unit_in_charge"].queryset)
+            item_form.is_valid()
+        review_form = None
+        status = 409
+    except ValidationError as error:
+        form = item_form if item_form is not None else review_form
+        if form is not None:
+            _errors_into(form, error)
+            if form is item_form and request.FILES:
+                form.add_error(None, _("Nothing was saved. What you typed is kept below; choose the file again after fixing the problem."))
+        else:
+            messages.error(request, " ".join(error.messages))
+    context = _item_context(request, item, item_form=item_form, review_form=review_form)
+    return render(request, "assessments/item_detail.html", context, status=status)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
+    if evidence.kind != evidence.Kind.FILE or not evidence.file:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def review_queue(request):
+    if not access.is_provincial_staff(request.user):
+        raise PermissionDenied
+    return render(request, "assessments/review_queue.html", {"items": selectors.review_queue(user=request.user)[:500]})
+
+
+@login_required
+def officer_todo(request):
+    return render(request, "assessments/todo.html", selectors.officer_todo(user=request.user))
+
+
+@login_required
+def assessment_history(request, period_id, code, file_format):
+    period = selectors.period_get(period_id)
+    assessment = selectors.assessment_get(user=request.user, period=period, code=code)
+    if file_format not in CONTENT_TYPES:
+        raise Http404
+    columns = [
+        ("indicator_code", _("Indicator code")), ("indicator", _("Indicator")), ("revision", _("Revision")),
+        ("at", _("Time (WIB)")), ("actor", _("By")), ("action", _("Action")), ("from_state", _("From")),
+        ("to_state", _("To")), ("note", _("Note")),
+    ]
+    rows = selectors.assessment_history_rows(assessment=assessment)
+    for row in rows:
+        row["at"] = timezone.localtime(row["at"]).strftime("%Y-%m-%d %H:%M")
+    content = as_csv(columns, rows) if file_format == "csv" else as_xlsx([(_("History"), columns, rows)])
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="riwayat-{code}-{period.year}.{file_format}"'
+    return response

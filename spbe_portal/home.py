@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from agencies import access
 from agencies.selectors import home_agencies, locked_account_count, users_without_role_count
+from assessments.selectors import waiting_counts
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,20 @@ def administrator_waiting_items():
     return items
 
 
+def assessment_waiting_items(user):
+    counts = waiting_counts(user=user)
+    todo = reverse("officer_todo")
+    labels = [
+        ("returned", _("Indicators returned by the province"), todo + "#returned-heading"),
+        ("draft", _("Drafts not yet submitted"), todo + "#drafts-heading"),
+        ("not_started", _("Indicators not started"), todo),
+        ("queue", _("Indicators waiting for your review"), reverse("review_queue")),
+    ]
+    return [WaitingItem(label, counts[key], url) for key, label, url in labels if counts.get(key)]
+
+
 def waiting_items(user):
-    items = []
+    items = assessment_waiting_items(user)
     if access.is_administrator(user):
         items += administrator_waiting_items()
     return items

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agencies.views import notification_list, notification_open
+
 from .home import health, home
 
 urlpatterns = [
@@ -8,6 +10,8 @@ urlpatterns = [
     path("akun/", include("agencies.accounts")),
     path("instansi/", include("agencies.urls")),
     path("penilaian/", include("assessments.urls")),
+    path("notifikasi/", notification_list, name="notification_list"),
+    path("notifikasi/<int:pk>/", notification_open, name="notification_open"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", health, name="health"),

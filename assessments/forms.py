@@ -1,0 +1,67 @@
+"""Forms of the review workflow: they check the shape of what was typed; the rules are in
+assessments.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .evidence_files import ACCEPT_ATTRIBUTE
+
+
+class ItemForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    level = forms.TypedChoiceField(label=_("Self-assessed level"), coerce=int, required=False, empty_value=None, widget=forms.RadioSelect)
+    justification = forms.CharField(label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    target_level = forms.TypedChoiceField(label=_("Target level"), coerce=int, required=False, empty_value=None)
+    person_in_charge = forms.ModelChoiceField(label=_("Person in charge"), queryset=None, required=False)
+    unit_in_charge = forms.ModelChoiceField(label=_("Unit in charge"), queryset=None, required=False)
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+    evidence_url = forms.URLField(label=_("or a link"), required=False, max_length=500, assume_scheme="https")
+    evidence_level = forms.TypedChoiceField(label=_("Supports level"), coerce=int, required=False, empty_value=None)
+    evidence_description = forms.CharField(label=_("Description of the evidence"), required=False, max_length=300)
+
+    def __init__(self, *args, scale, people, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = [(level, str(level)) for level in scale]
+        self.fields["level"].choices = levels
+        self.fields["target_level"].choices = [("", "—")] + levels
+        self.fields["evidence_level"].choices = [("", "—")] + levels
+        self.fields["person_in_charge"].queryset = people
+        self.fields["unit_in_charge"].queryset = units
+        for name in ("person_in_charge", "unit_in_charge"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        cleaned = super().clean()
+        has_file, has_url = bool(cleaned.get("evidence_file")), bool(cleaned.get("evidence_url"))
+        if has_file and has_url:
+            self.add_error("evidence_url", _("Give a file or a link, not both at once."))
+        if (has_file or has_url) and cleaned.get("evidence_level") is None:
+            self.add_error("evidence_level", _("Choose the level this evidence supports."))
+        return cleaned
+
+    def item_values(self):
+        data = self.cleaned_data
+        return {key: data.get(key) for key in ("level", "justification", "target_level", "person_in_charge", "unit_in_charge")}
+
+    def evidence_values(self):
+        data = self.cleaned_data
+        if not (data.get("evidence_file") or data.get("evidence_url")):
+            return None
+        return {
+            "level": data["evidence_level"],
+            "upload": data.get("evidence_file"),
+            "url": data.get("evidence_url") or "",
+            "description": data.get("evidence_description") or "",
+        }
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    accepted_levels = forms.TypedMultipleChoiceField(
+        label=_("Levels whose evidence is accepted"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Note to the officer"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
+
+    def __init__(self, *args, claimed_level, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepted_levels"].choices = [(level, str(level)) for level in range(1, (claimed_level or 0) + 1)]
