@@ -86,18 +86,26 @@ def is_provincial_staff(user):
     return is_administrator(user) or any(m.role in REVIEW_ROLES for m in memberships_of(user))
 
 
-def visible_agency_filter(user, prefix=""):
-    """A Q object matching the agencies ``user`` may see; ``prefix`` reaches an agency through a
-    relation (e.g. ``prefix="agency__"`` on a model with an ``agency`` foreign key)."""
-    if is_administrator(user):
+def role_scope(user, roles, prefix=""):
+    """A Q object matching the agencies where ``user`` holds one of ``roles`` (there or above);
+    None when the user holds none. ``prefix`` reaches the agency through a relation (e.g.
+    ``prefix="assessment__agency__"``). Administrators match everything when ``roles`` includes
+    the administrator role."""
+    if Role.ADMINISTRATOR in roles and is_administrator(user):
         return Q()
-    paths = [m.agency.path for m in memberships_of(user)]
+    paths = [m.agency.path for m in memberships_of(user) if m.role in roles]
     if not paths:
-        return Q(pk__in=[])
+        return None
     condition = Q()
     for path in paths:
         condition |= Q(**{f"{prefix}path__startswith": path})
     return condition
+
+
+def visible_agency_filter(user, prefix=""):
+    """A Q object matching the agencies ``user`` may see (see ``role_scope``)."""
+    scope = role_scope(user, SEE_ROLES, prefix)
+    return Q(pk__in=[]) if scope is None else scope
 
 
 def visible_agencies(user):

@@ -227,38 +227,26 @@ def evidence_get(*, user, pk):
 
 def review_queue(*, user):
     """Submitted items the user may review, oldest submission first."""
-    from agencies.access import REVIEW_ROLES, is_administrator, memberships_of
+    from agencies.access import REVIEW_ROLES, role_scope
 
-    if is_administrator(user):
-        scope = Q()
-    else:
-        paths = [m.agency.path for m in memberships_of(user) if m.role in REVIEW_ROLES]
-        if not paths:
-            return IndicatorAssessment.objects.none()
-        scope = Q()
-        for path in paths:
-            scope |= Q(assessment__agency__path__startswith=path)
-    return (
-        items_with_counts()
-        .filter(scope, state=ItemState.SUBMITTED, assessment__period__state__in=["open", "review"])
-        .select_related("assessment__agency", "assessment__period")
-        .order_by("submitted_at", "pk")
-    )
+    return _items_in_active_periods(role_scope(user, REVIEW_ROLES, "assessment__agency__")).filter(
+        state=ItemState.SUBMITTED
+    ).order_by("submitted_at", "pk")
 
 
 def officer_items(*, user):
     """Items of the agencies where the user is an officer, in periods that are open or in review."""
-    from agencies.access import SUBMIT_ROLES, memberships_of
+    from agencies.access import SUBMIT_ROLES, role_scope
 
-    paths = [m.agency.path for m in memberships_of(user) if m.role in SUBMIT_ROLES]
-    if not paths:
+    return _items_in_active_periods(role_scope(user, SUBMIT_ROLES, "assessment__agency__"))
+
+
+def _items_in_active_periods(scope):
+    if scope is None:
         return IndicatorAssessment.objects.none()
-    scope = Q()
-    for path in paths:
-        scope |= Q(assessment__agency__path__startswith=path)
     return (
         items_with_counts()
-        .filter(scope, assessment__period__state__in=["open", "review"])
+        .filter(scope, assessment__period__state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW])
         .select_related("assessment__agency", "assessment__period")
     )
 

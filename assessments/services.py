@@ -293,7 +293,7 @@ def _lock_item(item, expected_version):
     )
     if expected_version is not None and int(expected_version) != locked.version:
         last = locked.events.select_related("actor").first()
-        who = (last.actor.get_full_name() if last and last.actor else _("someone")) if last else _("someone")
+        who = last.actor.get_full_name() if last and last.actor else _("someone")
         raise ConcurrentChange(
             _("%(who)s changed this indicator meanwhile; it is now %(state)s. Nothing you sent was saved: "
               "the page shows the latest state, check it and try again.") % {"who": who, "state": locked.get_state_display()}

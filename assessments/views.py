@@ -276,6 +276,11 @@ def item_detail(request, period_id, code, indicator_code):
 
     action = request.POST.get("action", "")
     agency = item.assessment.agency
+    officer_actions, reviewer_actions = ("save", "submit", "open_revision", "remove_evidence"), ("accept", "return")
+    if (action in officer_actions and not access.can_submit(request.user, agency)) or (
+        action in reviewer_actions and not access.can_review(request.user, agency)
+    ):
+        raise PermissionDenied
     item_form = review_form = None
     status = 400  # reached only when the form or a rule refused what was sent
     try:

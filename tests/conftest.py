@@ -25,6 +25,11 @@ def collected_static_files():
 
 
 @pytest.fixture(autouse=True)
+def private_media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def celery_tasks_run_inline():
     celery_app.conf.task_always_eager = True
     yield

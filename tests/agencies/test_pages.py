@@ -26,14 +26,14 @@ def agency_url_names():
 
 
 def test_there_are_agency_pages_to_check():
-    assert {"agency_detail", "assessment_detail"} <= set(agency_url_names())
+    assert {"agency_detail", "assessment_detail", "item_detail", "assessment_history"} <= set(agency_url_names())
 
 
 @pytest.fixture
 def url_kwargs(spbe_2021):
     """Values for the other arguments of agency pages: the demo 2021 period, where Rejang Lebong
     has an assessment (so a 404 there is the scope's doing, not missing data)."""
-    return {"period_id": spbe_2021.pk}
+    return {"period_id": spbe_2021.pk, "indicator_code": "1", "file_format": "csv"}
 
 
 def reverse_for(name, code, url_kwargs):
