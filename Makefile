@@ -34,6 +34,7 @@ demo-data:
 	$(DEV_ENV) $(PY) manage.py load_agencies
 	$(DEV_ENV) $(PY) manage.py load_demo_accounts
 	$(DEV_ENV) $(PY) manage.py load_demo_assessments
+	$(DEV_ENV) $(PY) manage.py load_demo_meetings
 
 run: setup
 	@echo "Serving the SPBE Portal at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"

@@ -62,11 +62,17 @@ def users_with_role_over(*, agency, roles):
 
 def people_of(*, agency):
     """Active users with any role in ``agency`` itself or one of its units (for 'person in charge')."""
-    return (
-        User.objects.filter(is_active=True, memberships__agency__path__startswith=agency.path)
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    return people_of_agencies(agencies=[agency])
+
+
+def people_of_agencies(*, agencies):
+    """Active users with any role in one of ``agencies`` or their units."""
+    if not agencies:
+        return User.objects.none()
+    condition = Q()
+    for agency in agencies:
+        condition |= Q(memberships__agency__path__startswith=agency.path)
+    return User.objects.filter(condition, is_active=True).distinct().order_by("full_name", "username")
 
 
 def unread_notification_count(*, user):

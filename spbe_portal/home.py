@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from agencies import access
 from agencies.selectors import home_agencies, locked_account_count, users_without_role_count
 from assessments.selectors import waiting_counts
+from meetings.selectors import follow_up_counts, own_follow_ups
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,20 @@ def assessment_waiting_items(user):
     return [WaitingItem(label, counts[key], url) for key, label, url in labels if counts.get(key)]
 
 
+def follow_up_waiting_items(user):
+    counts = follow_up_counts(user=user)
+    tracker = reverse("follow_up_tracker")
+    labels = [
+        ("own_overdue", _("Your agency's overdue follow-ups"), tracker + "?overdue=1"),
+        ("own_open", _("Your agency's open follow-ups"), tracker + "?state=open"),
+        ("to_verify", _("Follow-ups waiting for verification"), tracker + "?state=done"),
+        ("overdue", _("Overdue follow-ups in the province"), tracker + "?overdue=1"),
+    ]
+    return [WaitingItem(label, counts[key], url) for key, label, url in labels if counts.get(key)]
+
+
 def waiting_items(user):
-    items = assessment_waiting_items(user)
+    items = assessment_waiting_items(user) + follow_up_waiting_items(user)
     if access.is_administrator(user):
         items += administrator_waiting_items()
     return items
@@ -58,7 +71,11 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"my_agencies": home_agencies(user=request.user), "waiting_items": waiting_items(request.user)},
+        {
+            "my_agencies": home_agencies(user=request.user),
+            "waiting_items": waiting_items(request.user),
+            "follow_ups": own_follow_ups(user=request.user)[:20],
+        },
     )
 
 

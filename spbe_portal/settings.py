@@ -5,6 +5,8 @@ file under var/, tasks run inline (no Redis), e-mail printed to the console.
 """
 
 from datetime import timedelta
+
+from celery.schedules import crontab
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -220,6 +222,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "follow-up-reminders": {
+        "task": "meetings.tasks.send_follow_up_reminders",
+        "schedule": crontab(hour=7, minute=0),  # 07:00 WIB (CELERY_TIMEZONE)
+    },
+}
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {
@@ -228,5 +236,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Inline tasks (no REDIS_URL) would log every run into the development server's output.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }

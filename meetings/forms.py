@@ -1,0 +1,104 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from assessments.evidence_files import ACCEPT_ATTRIBUTE
+
+from .models import FollowUp, Meeting, MeetingAttachment
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The minutes are final: a change is a recorded correction, and the minutes are issued again."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "note_taker", "participants",
+                  "agenda", "discussion", "decisions"]
+        widgets = {
+            "starts_at": DateTimeLocal(),
+            "ends_at": DateTimeLocal(),
+            "participants": forms.CheckboxSelectMultiple,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "discussion": forms.Textarea(attrs={"rows": 6}),
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, organisers, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        self.fields["organiser"].queryset = organisers
+        self.fields["participants"].queryset = Agency.objects.regional_governments().filter(is_active=True).order_by("code")
+        if not (self.instance.pk and self.instance.is_final):
+            del self.fields["correction_reason"]
+
+    def meeting_values(self):
+        data = self.cleaned_data
+        return {name: data.get(name) for name in ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair",
+                                                   "note_taker", "agenda", "discussion", "decisions")}
+
+
+class AttendeeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.filter(is_active=True).order_by("path"), required=False)
+
+
+AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3, max_num=200)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["agency", "description", "indicators", "owner", "due_date"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "indicators": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, meeting, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = meeting.participants.order_by("code")
+        self.fields["indicators"].queryset = meeting.period.framework_version.nodes.filter(is_indicator=True).order_by("position")
+        self.fields["indicators"].label_from_instance = lambda node: f"{node.code}. {node.name}"
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: f"{user.get_full_name()} ({user.username})"
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingAttachment.Kind.choices)
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+
+
+class FollowUpActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
+    file = forms.FileField(label=_("Evidence file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+    description = forms.CharField(label=_("Description of the evidence"), required=False, max_length=300)
+
+
+class AttachToIndicatorForm(forms.Form):
+    item = forms.TypedChoiceField(label=_("Indicator in the current period"), coerce=int)
+    level = forms.TypedChoiceField(label=_("Supports level"), coerce=int, choices=[(n, str(n)) for n in range(1, 6)])
+    source = forms.ChoiceField(label=_("Document"))
+
+    def __init__(self, *args, items, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [
+            (item.pk, f"{item.assessment.period.year} · {item.indicator.code}. {item.indicator.name}") for item in items
+        ]
+        self.fields["source"].choices = sources

@@ -1,0 +1,387 @@
+"""Writes for control meetings and follow-ups. Each function is one transaction, checks the actor's
+role through agencies.access, refuses a change made on a stale page (``expected_version``) and
+records an event."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import can_review, can_submit
+from agencies.models import Membership
+from agencies.selectors import people_of, users_with_role_over
+from assessments.evidence_files import EvidenceFileError, check_file
+
+from .models import (
+    Attendee,
+    FollowUp,
+    FollowUpEvent,
+    FollowUpEvidence,
+    Meeting,
+    MeetingAttachment,
+    MeetingEvent,
+    MeetingMinutes,
+    Reminder,
+)
+
+State = Meeting.State
+FollowUpState = FollowUp.State
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "note_taker", "agenda", "discussion", "decisions")
+
+
+class StaleChange(ValidationError):
+    """The record changed since the user loaded it; nothing was written."""
+
+
+def _stale(kind_label, state_label):
+    return StaleChange(
+        _("This %(kind)s was changed meanwhile; it is now %(state)s. Nothing you sent was saved: check the latest version and try again.")
+        % {"kind": kind_label, "state": state_label}
+    )
+
+
+def _require_staff(actor, agency):
+    if not can_review(actor, agency):
+        raise PermissionDenied(_("Only provincial staff record control meetings."))
+
+
+def _checked_file(upload):
+    try:
+        return check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except EvidenceFileError as error:
+        raise ValidationError({"file": str(error)}) from None
+
+
+def _store(record, upload, checked, actor):
+    record.original_name = checked.display_name
+    record.content_type = checked.content_type
+    record.size = checked.size
+    record.sha256 = checked.sha256
+    record.uploaded_by = actor
+    upload.seek(0)
+    record.file.save(f"file.{checked.extension}", upload, save=False)
+    record.save()
+    return record
+
+
+# --- Meetings -----------------------------------------------------------------------------------
+
+
+def _validate_meeting(values, participants):
+    if values.get("ends_at") and values["ends_at"] < values["starts_at"]:
+        raise ValidationError({"ends_at": _("The meeting cannot end before it starts.")})
+    if not participants:
+        raise ValidationError({"participants": _("Choose at least one participating agency.")})
+
+
+def _set_attendees(meeting, attendees):
+    meeting.attendees.all().delete()
+    Attendee.objects.bulk_create(
+        [Attendee(meeting=meeting, position_in_list=index, **attendee) for index, attendee in enumerate(attendees) if attendee.get("name")]
+    )
+
+
+@transaction.atomic
+def meeting_create(*, actor, values, participants, attendees=()):
+    _require_staff(actor, values["organiser"])
+    _validate_meeting(values, participants)
+    meeting = Meeting.objects.create(created_by=actor, **values)
+    meeting.participants.set(participants)
+    _set_attendees(meeting, attendees)
+    MeetingEvent.objects.create(meeting=meeting, actor=actor, action=MeetingEvent.Action.CREATED, to_state=meeting.state)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting, actor, expected_version, values, participants, attendees, correction_reason=""):
+    """Change a meeting's record. Final minutes change only as a recorded correction with a
+    reason, and are issued again as a new edition."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_staff(actor, meeting.organiser)
+    if int(expected_version) != meeting.version:
+        raise _stale(_("meeting"), meeting.get_state_display())
+    _validate_meeting(values, participants)
+    changed = [Meeting._meta.get_field(name).verbose_name for name in MEETING_FIELDS if getattr(meeting, name) != values.get(name)]
+    if set(meeting.participants.values_list("pk", flat=True)) != {agency.pk for agency in participants}:
+        changed.append(Meeting._meta.get_field("participants").verbose_name)
+    old_attendees = list(meeting.attendees.values_list("name", "position", "agency_id"))
+    new_attendees = [(a["name"], a.get("position", ""), getattr(a.get("agency"), "pk", None)) for a in attendees if a.get("name")]
+    if old_attendees != new_attendees:
+        changed.append(_("attendees"))
+    if meeting.is_final:
+        if not correction_reason.strip():
+            raise ValidationError({"correction_reason": _("The minutes are final: say why they are corrected.")})
+    for name in MEETING_FIELDS:
+        setattr(meeting, name, values.get(name))
+    meeting.version += 1
+    meeting.save()
+    meeting.participants.set(participants)
+    _set_attendees(meeting, attendees)
+    summary = _("Changed: %(fields)s.") % {"fields": ", ".join(str(name) for name in changed) or _("nothing")}
+    if meeting.is_final:
+        MeetingEvent.objects.create(
+            meeting=meeting, actor=actor, action=MeetingEvent.Action.CORRECTED, from_state=meeting.state, to_state=meeting.state,
+            note=f"{correction_reason.strip()}\n{summary}",
+        )
+        minutes_issue(meeting=meeting, actor=actor)
+    else:
+        MeetingEvent.objects.create(
+            meeting=meeting, actor=actor, action=MeetingEvent.Action.UPDATED, from_state=meeting.state, to_state=meeting.state, note=summary
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_transition(*, meeting, actor, expected_version, to_state):
+    """planned → held → minutes final. Making the minutes final issues the minutes PDF."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_staff(actor, meeting.organiser)
+    if int(expected_version) != meeting.version:
+        raise _stale(_("meeting"), meeting.get_state_display())
+    allowed = {State.HELD: State.PLANNED, State.FINAL: State.HELD}
+    if allowed.get(to_state) != meeting.state:
+        raise ValidationError(_("A meeting cannot go from %(from)s to %(to)s.") % {
+            "from": meeting.get_state_display(), "to": State(to_state).label if to_state in State.values else to_state})
+    if to_state == State.FINAL and not meeting.discussion_points:
+        raise ValidationError(_("Write the discussion points before making the minutes final."))
+    before = meeting.state
+    meeting.state = to_state
+    meeting.version += 1
+    meeting.save(update_fields=["state", "version"])
+    action = MeetingEvent.Action.HELD if to_state == State.HELD else MeetingEvent.Action.FINALISED
+    MeetingEvent.objects.create(meeting=meeting, actor=actor, action=action, from_state=before, to_state=to_state)
+    if to_state == State.FINAL:
+        minutes_issue(meeting=meeting, actor=actor)
+    return meeting
+
+
+def minutes_issue(*, meeting, actor):
+    """Render the minutes PDF and keep it as the next edition of the final minutes."""
+    from assessments.evidence_files import check_bytes
+
+    from .minutes import render_minutes
+
+    content = render_minutes(meeting)
+    edition = (meeting.minutes.order_by("-edition").values_list("edition", flat=True).first() or 0) + 1
+    date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    name = f"Notulen rapat pengendalian SPBE {date_text} edisi {edition}.pdf"
+    checked = check_bytes(name, content, max_bytes=10**9)
+    return _store(MeetingMinutes(meeting=meeting, edition=edition), ContentFile(content, name=name), checked, actor)
+
+
+@transaction.atomic
+def meeting_attachment_add(*, meeting, actor, kind, upload):
+    _require_staff(actor, meeting.organiser)
+    checked = _checked_file(upload)
+    attachment = _store(MeetingAttachment(meeting=meeting, kind=kind), upload, checked, actor)
+    MeetingEvent.objects.create(
+        meeting=meeting, actor=actor, action=MeetingEvent.Action.ATTACHMENT_ADDED, from_state=meeting.state,
+        to_state=meeting.state, note=f"{attachment.get_kind_display()}: {attachment.original_name}",
+    )
+    return attachment
+
+
+# --- Follow-ups ---------------------------------------------------------------------------------
+
+
+def _lock_follow_up(follow_up, expected_version):
+    locked = FollowUp.objects.select_for_update().select_related("agency", "meeting").get(pk=follow_up.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise _stale(_("follow-up"), locked.get_state_display())
+    return locked
+
+
+def _follow_up_event(follow_up, actor, action, before, note=""):
+    FollowUpEvent.objects.create(follow_up=follow_up, actor=actor, action=action, from_state=before, to_state=follow_up.state, note=note)
+
+
+def _notify(users, title, body, url):
+    from agencies.tasks import notify
+
+    ids = sorted({user.pk for user in users if user is not None})
+    if ids:
+        notify.delay_on_commit(user_ids=ids, title=title, body=body, url=url)
+
+
+def follow_up_url(follow_up):
+    from django.urls import reverse
+
+    return reverse("follow_up_detail", args=[follow_up.pk])
+
+
+@transaction.atomic
+def follow_up_create(*, meeting, actor, agency, description, owner, due_date, indicators=()):
+    _require_staff(actor, meeting.organiser)
+    if not meeting.participants.filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": _("Follow-ups are for the meeting's participating agencies.")})
+    if not people_of(agency=agency).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": _("The owner must be a person of %(agency)s.") % {"agency": agency.short_name}})
+    wrong = [node.code for node in indicators if node.version_id != meeting.period.framework_version_id or not node.is_indicator]
+    if wrong:
+        raise ValidationError({"indicators": _("Not indicators of the meeting's framework: %(codes)s") % {"codes": ", ".join(wrong)}})
+    follow_up = FollowUp.objects.create(meeting=meeting, agency=agency, description=description.strip(), owner=owner, due_date=due_date)
+    follow_up.indicators.set(indicators)
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.CREATED, "")
+    MeetingEvent.objects.create(
+        meeting=meeting, actor=actor, action=MeetingEvent.Action.FOLLOW_UP_ADDED, from_state=meeting.state,
+        to_state=meeting.state, note=f"{agency.short_name}: {follow_up.description[:120]}",
+    )
+    _notify([owner], _("New follow-up for %(agency)s") % {"agency": agency.short_name},
+            _("%(description)s (due %(due)s)") % {"description": follow_up.description, "due": due_date.strftime("%d-%m-%Y")},
+            follow_up_url(follow_up))
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_start(*, follow_up, actor, expected_version):
+    follow_up = _lock_follow_up(follow_up, expected_version)
+    if not can_submit(actor, follow_up.agency):
+        raise PermissionDenied
+    if follow_up.state != FollowUpState.OPEN:
+        raise ValidationError(_("Only an open follow-up can be started."))
+    before, follow_up.state = follow_up.state, FollowUpState.IN_PROGRESS
+    follow_up.version += 1
+    follow_up.save()
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.STARTED, before)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_evidence_add(*, follow_up, actor, expected_version, upload, description=""):
+    follow_up = _lock_follow_up(follow_up, expected_version)
+    if not can_submit(actor, follow_up.agency):
+        raise PermissionDenied
+    if follow_up.state not in FollowUp.OPEN_STATES:
+        raise ValidationError(_("Evidence is added while the follow-up is open or in progress."))
+    evidence = _store(FollowUpEvidence(follow_up=follow_up, description=description.strip()[:300]), upload, _checked_file(upload), actor)
+    follow_up.version += 1
+    follow_up.save(update_fields=["version"])
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.EVIDENCE_ADDED, follow_up.state, evidence.original_name)
+    return evidence
+
+
+@transaction.atomic
+def follow_up_done(*, follow_up, actor, expected_version, note, upload=None, description=""):
+    """The regency marks its follow-up done, with evidence (a file now, or one added before)."""
+    if upload is not None:
+        follow_up_evidence_add(follow_up=follow_up, actor=actor, expected_version=expected_version, upload=upload, description=description)
+        expected_version = None
+    follow_up = _lock_follow_up(follow_up, expected_version)
+    if not can_submit(actor, follow_up.agency):
+        raise PermissionDenied
+    if follow_up.state not in FollowUp.OPEN_STATES:
+        raise ValidationError(_("Only an open or in-progress follow-up can be marked done."))
+    if not follow_up.evidence.exists():
+        raise ValidationError({"file": _("Attach evidence of what was done.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say briefly what was done.")})
+    before = follow_up.state
+    follow_up.state, follow_up.completion_note, follow_up.completed_at = FollowUpState.DONE, note.strip(), timezone.now()
+    follow_up.review_note = ""
+    follow_up.version += 1
+    follow_up.save()
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.DONE, before, follow_up.completion_note)
+    _notify(users_with_role_over(agency=follow_up.agency, roles=[Membership.Role.REVIEWER]),
+            _("%(agency)s completed a follow-up") % {"agency": follow_up.agency.short_name}, follow_up.description[:200],
+            follow_up_url(follow_up))
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_review(*, follow_up, actor, expected_version, decision, note=""):
+    """The province verifies a done follow-up, or reopens it with a note."""
+    follow_up = _lock_follow_up(follow_up, expected_version)
+    if not can_review(actor, follow_up.agency):
+        raise PermissionDenied
+    if follow_up.state != FollowUpState.DONE:
+        raise ValidationError(_("Only a follow-up marked done can be verified or reopened."))
+    note = note.strip()
+    before = follow_up.state
+    if decision == "verify":
+        follow_up.state, follow_up.verified_at = FollowUpState.VERIFIED, timezone.now()
+        action, title = FollowUpEvent.Action.VERIFIED, _("Your follow-up was verified")
+    elif decision == "reopen":
+        if not note:
+            raise ValidationError({"note": _("Say why the follow-up is reopened.")})
+        follow_up.state, follow_up.completed_at = FollowUpState.IN_PROGRESS, None
+        action, title = FollowUpEvent.Action.REOPENED, _("Your follow-up was reopened")
+    else:
+        raise ValidationError(_("Unknown decision."))
+    follow_up.review_note = note
+    follow_up.version += 1
+    follow_up.save()
+    _follow_up_event(follow_up, actor, action, before, note)
+    _notify([follow_up.owner], title, note or follow_up.description[:200], follow_up_url(follow_up))
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_attach_to_indicator(*, follow_up, actor, item, level, source):
+    """Feed the score: copy a done follow-up's evidence (``source`` = a FollowUpEvidence) or the
+    meeting's final minutes (``source`` = a MeetingMinutes) into an indicator's evidence in an
+    open period, through the assessment workflow (so the indicator becomes a draft to submit)."""
+    from assessments.services import evidence_add
+
+    follow_up = _lock_follow_up(follow_up, None)
+    if follow_up.state not in (FollowUpState.DONE, FollowUpState.VERIFIED):
+        raise ValidationError(_("Only a done or verified follow-up feeds an indicator."))
+    if item.assessment.agency_id != follow_up.agency_id:
+        raise PermissionDenied
+    if isinstance(source, FollowUpEvidence) and source.follow_up_id != follow_up.pk:
+        raise PermissionDenied
+    if isinstance(source, MeetingMinutes) and source.meeting_id != follow_up.meeting_id:
+        raise PermissionDenied
+    with source.file.open("rb") as handle:
+        upload = ContentFile(handle.read(), name=source.original_name)
+    evidence = evidence_add(
+        item=item, actor=actor, expected_version=item.version, level=level, upload=upload,
+        description=_("Follow-up of %(meeting)s: %(description)s") % {
+            "meeting": follow_up.meeting.title[:80], "description": follow_up.description[:150]},
+    )
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.ATTACHED_TO_INDICATOR, follow_up.state,
+                     _("%(name)s → indicator %(code)s, level %(level)s, %(period)s") % {
+                         "name": source.original_name, "code": item.indicator.code, "level": level, "period": item.assessment.period})
+    return evidence
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+
+
+def reminders_send(*, today=None):
+    """Remind owners of follow-ups due within 7 days, and owners and the province of overdue ones:
+    once per follow-up per day, however often this runs (a unique row per follow-up and day).
+    Returns the number of reminders sent."""
+    today = today or timezone.localdate()
+    candidates = (
+        FollowUp.objects.filter(state__in=FollowUp.OPEN_STATES, due_date__lte=today + timedelta(days=7))
+        .exclude(reminders__day=today)
+        .select_related("agency", "owner", "meeting")
+    )
+    sent = 0
+    for follow_up in candidates:
+        overdue = follow_up.due_date < today
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    follow_up=follow_up, day=today, kind=Reminder.Kind.OVERDUE if overdue else Reminder.Kind.DUE_SOON
+                )
+                recipients = [follow_up.owner]
+                if overdue:
+                    recipients += users_with_role_over(agency=follow_up.agency, roles=[Membership.Role.REVIEWER])
+                    title = _("Overdue follow-up of %(agency)s (due %(due)s)")
+                else:
+                    title = _("Follow-up of %(agency)s due %(due)s")
+                reminder.recipients = len({user.pk for user in recipients})
+                reminder.save(update_fields=["recipients"])
+                _notify(recipients, title % {"agency": follow_up.agency.short_name, "due": follow_up.due_date.strftime("%d-%m-%Y")},
+                        follow_up.description[:200], follow_up_url(follow_up))
+        except IntegrityError:
+            continue  # another run sent today's reminder for this follow-up a moment ago
+        sent += 1
+    return sent
