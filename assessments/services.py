@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from agencies.access import is_administrator
 
 from .framework_files import content_hash, load_text
+from .stored_files import remember, removes_files_on_failure
 from .models import (
     Assessment,
     AssessmentPeriod,
@@ -461,6 +462,7 @@ def item_open_revision(*, item, actor, expected_version):
     return item
 
 
+@removes_files_on_failure
 @transaction.atomic
 def evidence_add(*, item, actor, expected_version, level, upload=None, url="", description=""):
     """Attach a file (``upload``: a Django UploadedFile) or a link to the item, for ``level``.
@@ -494,6 +496,7 @@ def evidence_add(*, item, actor, expected_version, level, upload=None, url="", d
         upload.seek(0)
         # Written last, once every check has passed; stored under a random name (models.evidence_path).
         evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
+        remember(evidence.file)
     else:
         evidence.kind = Evidence.Kind.LINK
         evidence.url = url
@@ -578,6 +581,7 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
     return item
 
 
+@removes_files_on_failure
 @transaction.atomic
 def item_update(*, item, actor, expected_version, values, evidence=None, submit=False):
     """What the officer's form does in one go, all or nothing: save the item as a draft, attach

@@ -17,6 +17,7 @@ from agencies.access import can_review, can_submit
 from agencies.models import Membership
 from agencies.selectors import people_of, users_with_role_over
 from assessments.evidence_files import EvidenceFileError, check_file
+from assessments.stored_files import remember, removes_files_on_failure
 
 from .models import (
     Attendee,
@@ -66,6 +67,7 @@ def _store(record, upload, checked, actor):
     record.uploaded_by = actor
     upload.seek(0)
     record.file.save(f"file.{checked.extension}", upload, save=False)
+    remember(record.file)
     record.save()
     return record
 
@@ -98,6 +100,7 @@ def meeting_create(*, actor, values, participants, attendees=()):
     return meeting
 
 
+@removes_files_on_failure
 @transaction.atomic
 def meeting_update(*, meeting, actor, expected_version, values, participants, attendees, correction_reason=""):
     """Change a meeting's record. Final minutes change only as a recorded correction with a
@@ -137,6 +140,7 @@ def meeting_update(*, meeting, actor, expected_version, values, participants, at
     return meeting
 
 
+@removes_files_on_failure
 @transaction.atomic
 def meeting_transition(*, meeting, actor, expected_version, to_state):
     """planned → held → minutes final. Making the minutes final issues the minutes PDF."""
@@ -175,6 +179,7 @@ def minutes_issue(*, meeting, actor):
     return _store(MeetingMinutes(meeting=meeting, edition=edition), ContentFile(content, name=name), checked, actor)
 
 
+@removes_files_on_failure
 @transaction.atomic
 def meeting_attachment_add(*, meeting, actor, kind, upload):
     _require_staff(actor, meeting.organiser)
@@ -252,6 +257,7 @@ def follow_up_start(*, follow_up, actor, expected_version):
     return follow_up
 
 
+@removes_files_on_failure
 @transaction.atomic
 def follow_up_evidence_add(*, follow_up, actor, expected_version, upload, description=""):
     follow_up = _lock_follow_up(follow_up, expected_version)
@@ -266,6 +272,7 @@ def follow_up_evidence_add(*, follow_up, actor, expected_version, upload, descri
     return evidence
 
 
+@removes_files_on_failure
 @transaction.atomic
 def follow_up_done(*, follow_up, actor, expected_version, note, upload=None, description=""):
     """The regency marks its follow-up done, with evidence (a file now, or one added before)."""
@@ -321,6 +328,7 @@ def follow_up_review(*, follow_up, actor, expected_version, decision, note=""):
     return follow_up
 
 
+@removes_files_on_failure
 @transaction.atomic
 def follow_up_attach_to_indicator(*, follow_up, actor, item, level, source):
     """Feed the score: copy a done follow-up's evidence (``source`` = a FollowUpEvidence) or the

@@ -130,7 +130,8 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
             "attendees": list(meeting.attendees.select_related("agency")),
             "attachments": list(meeting.attachments.select_related("uploaded_by")),
             "minutes": meeting.minutes.first(),
-            "events": list(meeting.events.select_related("actor")[:30]),
+            # The record's history names every agency's follow-ups: provincial staff only.
+            "events": list(meeting.events.select_related("actor")[:30]) if is_staff else [],
             "follow_ups": selectors.meeting_follow_ups(meeting=meeting, user=request.user),
             "is_staff": is_staff,
             "follow_up_form": follow_up_form,

@@ -244,3 +244,11 @@ def test_pages_keep_a_bounded_number_of_queries_with_10_agencies(page, open_peri
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_submission_refused_after_the_file_was_stored_leaves_no_orphan_file(open_period, lebong_officer, client_of):
+    item = lebong_item(open_period)
+    response = client_of(lebong_officer).post(item_url(open_period), form_data(item, justification="", evidence_file=pdf_upload()))
+    assert response.status_code == 400
+    assert not Evidence.objects.exists()
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
