@@ -28,6 +28,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 setup: $(VENV)/.installed
 	mkdir -p var
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py ensure_schedules
 	$(MAKE) --no-print-directory demo-data
 
 demo-data:
@@ -57,6 +58,7 @@ prod: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_agencies
 	$(PY) manage.py load_framework
+	$(PY) manage.py ensure_schedules
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start
 

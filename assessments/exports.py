@@ -72,7 +72,7 @@ def as_csv(columns, rows) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads the Indonesian text right), decimal point."""
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow([title for _key, title in columns])
+    writer.writerow([str(title) for _key, title in columns])
     for row in rows:
         writer.writerow(["" if row[key] is None else row[key] for key, _title in columns])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
@@ -89,7 +89,7 @@ def as_xlsx(sheets) -> bytes:
     workbook.remove(workbook.active)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([heading for _key, heading in columns])
+        sheet.append([str(heading) for _key, heading in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
+from agencies.models import Agency
 from agencies.access import is_administrator, is_provincial_staff
 
 from . import selectors, services
@@ -36,6 +37,8 @@ def period_detail(request, period_id):
             "rows": selectors.period_agency_scores(period=period, user=request.user),
             "events": period.events.select_related("actor")[:20],
             "can_administer": is_administrator(request.user),
+            "province": Agency.objects.for_user(request.user).filter(kind=Agency.Kind.PROVINCE).first()
+            if is_provincial_staff(request.user) else None,
             "next_states": [
                 (state, AssessmentPeriod.State(state).label)
                 for state, sources in services.PERIOD_TRANSITIONS.items()

@@ -6,7 +6,6 @@ file under var/, tasks run inline (no Redis), e-mail printed to the console.
 
 from datetime import timedelta
 
-from celery.schedules import crontab
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_celery_beat",
     "agencies",
     "assessments",
     "meetings",
@@ -221,13 +221,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "follow-up-reminders": {
-        "task": "meetings.tasks.send_follow_up_reminders",
-        "schedule": crontab(hour=7, minute=0),  # 07:00 WIB (CELERY_TIMEZONE)
-    },
-}
+# Schedules live in the database (django-celery-beat), editable by administrators; their defaults
+# are created by `manage.py ensure_schedules` (reports/schedules.py).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Publishing a task fails fast when the broker is down; the request is kept and swept later.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 450_000, minimum=50_000)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

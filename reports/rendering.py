@@ -1,0 +1,110 @@
+"""A report's files: the PDF (WeasyPrint, A4, Indonesian), the Excel workbook (one sheet per part)
+and the CSV tables (zipped), all from one reports.report_data object."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments.exports import as_csv, as_xlsx
+from meetings.minutes import refuse_fetch
+
+
+def render_pdf(report) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override("id"):
+        html = render_to_string(f"reports/{report.kind}_pdf.html", {"report": report})
+    return HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf()
+
+
+def _regency_tables(report):
+    scores = report.scores
+    summary = [
+        {"key": _("Agency"), "value": report.agency.name},
+        {"key": _("Period"), "value": str(report.period)},
+        {"key": _("Self-assessed index"), "value": scores["self"].index},
+        {"key": _("Self-assessed predicate"), "value": scores["self"].predicate},
+        {"key": _("Verified index"), "value": scores["verified"].index},
+        {"key": _("Verified predicate"), "value": scores["verified"].predicate},
+        {"key": _("Planned index"), "value": scores["planned"].index},
+    ]
+    if report.previous:
+        summary.append({"key": _("Change since %(period)s") % {"period": report.previous.label}, "value": report.previous.difference})
+    if report.national:
+        summary.append({"key": _("Change since the national result %(year)s") % {"year": report.national.label}, "value": report.national.difference})
+    groups = [
+        {"code": g.node.code, "name": g.node.name, "tier": g.node.tier_label, "weight": g.node.weight,
+         "self": g.indices["self"], "verified": g.indices["verified"], "planned": g.indices["planned"]}
+        for g in report.groups
+    ]
+    indicators = [
+        {"code": i.indicator.code, "name": i.indicator.name, "level": i.level, "verified": i.verified_level, "target": i.target_level,
+         "state": i.get_state_display(), "evidence": i.evidence_count,
+         "person": i.person_in_charge.get_full_name() if i.person_in_charge else ""}
+        for i in report.items
+    ]
+    plan = [
+        {"code": s.indicator.code, "name": s.indicator.name, "from": s.from_level, "to": s.to_level,
+         "gain": round(float(s.gain), 4)}
+        for s in (report.plan.steps if report.plan else [])
+    ]
+    follow_ups = [
+        {"meeting": f.meeting.title, "description": f.description, "owner": f.owner.get_full_name(), "due": f.due_date,
+         "state": f.get_state_display(), "overdue": _("yes") if f.is_overdue else ""}
+        for f in report.follow_ups
+    ]
+    return [
+        (_("Summary"), [("key", _("Item")), ("value", _("Value"))], summary),
+        (_("Domains and aspects"), [("code", _("Code")), ("name", _("Name")), ("tier", _("Tier")), ("weight", _("Weight")),
+                                     ("self", _("Self-assessed")), ("verified", _("Verified")), ("planned", _("Planned"))], groups),
+        (_("Indicators"), [("code", _("Code")), ("name", _("Indicator")), ("level", _("Self-assessed level")),
+                           ("verified", _("Verified level")), ("target", _("Target level")), ("state", _("State")),
+                           ("evidence", _("Evidence")), ("person", _("Person in charge"))], indicators),
+        (_("Improvement plan"), [("code", _("Code")), ("name", _("Indicator")), ("from", _("From level")), ("to", _("To level")),
+                                 ("gain", _("Adds to the index"))], plan),
+        (_("Follow-ups"), [("meeting", _("Meeting")), ("description", _("Follow-up")), ("owner", _("Owner")), ("due", _("Due")),
+                           ("state", _("State")), ("overdue", _("Overdue"))], follow_ups),
+    ]
+
+
+def _province_tables(report):
+    from assessments.models import IndicatorAssessment
+
+    states = IndicatorAssessment.State
+    ranking = [
+        {"rank": r.rank, "code": r.agency.code, "agency": r.agency.name, "self": r.scores["self"].index,
+         "self_predicate": r.scores["self"].predicate, "verified": r.scores["verified"].index,
+         "verified_predicate": r.scores["verified"].predicate, "planned": r.scores["planned"].index}
+        for r in report.rows
+    ]
+    predicates = [{"predicate": name, "self": own, "verified": verified} for name, own, verified in report.predicate_counts]
+    progress = [{"agency": r.agency.short_name, **{state: r.states.get(state, 0) for state in states.values}} for r in report.rows]
+    return [
+        (_("Ranking"), [("rank", _("Rank")), ("code", _("Code")), ("agency", _("Agency")), ("self", _("Self-assessed index")),
+                        ("self_predicate", _("Self-assessed predicate")), ("verified", _("Verified index")),
+                        ("verified_predicate", _("Verified predicate")), ("planned", _("Planned index"))], ranking),
+        (_("Predicates"), [("predicate", _("Predicate")), ("self", _("Self-assessed")), ("verified", _("Verified"))], predicates),
+        (_("Review progress"), [("agency", _("Agency"))] + [(state, label) for state, label in states.choices], progress),
+    ]
+
+
+def tables(report):
+    with translation.override("id"):
+        return _regency_tables(report) if report.kind == "regency" else _province_tables(report)
+
+
+def render_xlsx(report) -> bytes:
+    return as_xlsx(tables(report))
+
+
+def render_csv_zip(report) -> bytes:
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number, (title, columns, rows) in enumerate(tables(report), start=1):
+            archive.writestr(f"{number:02d}-{title.lower().replace(' ', '-')}.csv", as_csv(columns, rows))
+    return stream.getvalue()

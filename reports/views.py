@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.access import get_agency_or_404
+from assessments.models import AssessmentPeriod
+
+from . import selectors, services
+from .models import ReportRun
+
+DOWNLOADS = {
+    "pdf": ("pdf", "application/pdf", "pdf"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("csv_zip", "application/zip", "zip"),
+}
+
+
+@login_required
+def report_list(request):
+    filters = {key: request.GET.get(key, "") for key in ("kind", "agency", "state", "period")}
+    runs = selectors.report_runs(
+        user=request.user, kind=filters["kind"], agency_code=filters["agency"], state=filters["state"],
+        period_id=int(filters["period"]) if filters["period"].isdigit() else None,
+    )[:200]
+    return render(
+        request,
+        "reports/report_list.html",
+        {"runs": runs, "filters": filters, "kinds": ReportRun.Kind.choices, "states": ReportRun.State.choices,
+         "periods": AssessmentPeriod.objects.order_by("-year")},
+    )
+
+
+@login_required
+@require_POST
+def report_request(request):
+    period = get_object_or_404(AssessmentPeriod, pk=request.POST.get("period", 0))
+    agency = get_agency_or_404(request.user, request.POST.get("agency", ""))
+    kind = request.POST.get("kind", "")
+    if kind not in ReportRun.Kind.values:
+        raise Http404
+    try:
+        run, created = services.report_request(kind=kind, period=period, agency=agency, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(request.POST.get("next") or "report_list")
+    if request.headers.get("HX-Request"):
+        return _box(request, period, agency, kind, joined=not created)
+    if not created:
+        messages.info(request, _("This report is already being made: you joined that request."))
+    return redirect("report_detail", pk=run.pk)
+
+
+def _box(request, period, agency, kind, joined=False):
+    latest = selectors.latest_runs(user=request.user, period=period, agency=agency).get(kind)
+    return render(
+        request, "reports/_report_box.html",
+        {"run": latest, "period": period, "agency": agency, "kind": kind, "joined": joined,
+         "kind_label": ReportRun.Kind(kind).label},
+    )
+
+
+@login_required
+def report_box(request):
+    """The "Buat laporan" box that regency and province pages load (htmx): the latest run of this
+    report, its state (refreshed while it is queued or running), downloads, and the button."""
+    period = get_object_or_404(AssessmentPeriod, pk=request.GET.get("period", 0))
+    agency = get_agency_or_404(request.user, request.GET.get("agency", ""))
+    kind = request.GET.get("kind", "")
+    if kind not in ReportRun.Kind.values:
+        raise Http404
+    return _box(request, period, agency, kind)
+
+
+@login_required
+def report_detail(request, pk):
+    run = selectors.report_run_get(user=request.user, pk=pk)
+    template = "reports/_run_status.html" if request.headers.get("HX-Request") else "reports/report_detail.html"
+    return render(request, template, {"run": run})
+
+
+@login_required
+def report_download(request, pk, file_format):
+    run = selectors.report_run_get(user=request.user, pk=pk)
+    if file_format not in DOWNLOADS or run.state != ReportRun.State.DONE:
+        raise Http404
+    field, content_type, extension = DOWNLOADS[file_format]
+    stored = getattr(run, field)
+    if not stored:
+        raise Http404
+    name = f"laporan-spbe-{run.agency.code}-{run.period.year}-{run.pk}.{extension}"
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
