@@ -3,10 +3,10 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Membership, Notification, User
+from .models import Agency, ApiToken, Membership, Notification, User
 from django import forms
 
-from .services import agency_save, agency_validate_placement
+from .services import agency_save, agency_validate_placement, api_token_create
 
 
 class MembershipInline(admin.TabularInline):
@@ -115,3 +115,25 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for other government systems. The key is shown once, right after it is created."""
+
+    list_display = ["name", "user", "prefix", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "user__username", "prefix"]
+    autocomplete_fields = ["user"]
+    fields = ["name", "user", "is_active", "prefix", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib import messages
+
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = api_token_create(user=obj.user, name=obj.name)
+        obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
+        messages.warning(request, _("Copy this key now; it is not shown again: %(key)s") % {"key": key})

@@ -103,3 +103,33 @@ def user_create(*, username, full_name, email="", position="", password=None, is
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def api_token_create(*, user, name):
+    """A new API token for ``user``; returns (token, key). The key is not stored, only its hash."""
+    import hashlib
+    import secrets
+
+    from .models import ApiToken
+
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hashlib.sha256(key.encode()).hexdigest())
+    return token, key
+
+
+def api_token_authenticate(*, key):
+    """The active token whose key this is, with its user, or None."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    if not key:
+        return None
+    token = ApiToken.objects.select_related("user").filter(
+        key_hash=hashlib.sha256(key.encode()).hexdigest(), is_active=True, user__is_active=True
+    ).first()
+    if token is not None and (token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 300):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token

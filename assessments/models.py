@@ -319,6 +319,7 @@ class ItemEvent(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Evidence added")
         EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
         ASSIGNED = "assigned", _("Person in charge assigned")
+        TARGET_SET = "target_set", _("Target level set")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -366,3 +367,40 @@ class PublishedResult(models.Model):
     @property
     def predicate(self):
         return self.framework_version.scoring.predicate_for(self.index)
+
+
+class AssessmentSummary(models.Model):
+    """The engine's numbers for one assessment, kept current by assessments.services whenever a
+    level or a state changes (in the same transaction), so that pages listing hundreds of agencies
+    read one row each instead of recomputing 47 indicators × 3 variants per agency. Never edited by
+    hand; `manage.py rebuild_summaries` recomputes them all."""
+
+    assessment = models.OneToOneField(Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="summary")
+    period = models.ForeignKey(AssessmentPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="summaries")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="assessment_summaries")
+    self_index = models.DecimalField(_("self-assessed index"), max_digits=3, decimal_places=2)
+    verified_index = models.DecimalField(_("verified index"), max_digits=3, decimal_places=2)
+    planned_index = models.DecimalField(_("planned index"), max_digits=3, decimal_places=2)
+    self_predicate = models.CharField(_("self-assessed predicate"), max_length=40)
+    verified_predicate = models.CharField(_("verified predicate"), max_length=40)
+    planned_predicate = models.CharField(_("planned predicate"), max_length=40)
+    not_started = models.PositiveIntegerField(_("not started"), default=0)
+    draft = models.PositiveIntegerField(_("draft"), default=0)
+    submitted = models.PositiveIntegerField(_("submitted"), default=0)
+    returned = models.PositiveIntegerField(_("returned"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    oldest_submitted_at = models.DateTimeField(_("oldest submission waiting"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment summary")
+        verbose_name_plural = _("assessment summaries")
+        indexes = [models.Index(fields=["period", "verified_index"], name="summary_period_verified")]
+
+    @property
+    def filled(self):
+        return self.draft + self.submitted + self.returned + self.accepted
+
+    @property
+    def total(self):
+        return self.not_started + self.filled

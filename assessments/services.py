@@ -217,6 +217,7 @@ def assessment_get_or_create(*, period, agency):
         IndicatorAssessment.objects.bulk_create(
             [IndicatorAssessment(assessment=assessment, indicator=indicator) for indicator in indicators]
         )
+        assessment_summary_refresh(assessment=assessment)
     return assessment
 
 
@@ -246,6 +247,7 @@ def assessment_levels_set(*, assessment, levels):
             item.justification = values["justification"]
         changed.append(item)
     IndicatorAssessment.objects.bulk_update(changed, ["level", "verified_level", "target_level", "justification"])
+    assessment_summary_refresh(assessment=assessment)
     return assessment
 
 
@@ -357,6 +359,7 @@ def _begin_edit(item, actor):
 def _save(item):
     item.version += 1
     item.save()
+    assessment_summary_refresh(assessment=item.assessment)
 
 
 def _notify(users, title, body, url):
@@ -593,3 +596,96 @@ def item_update(*, item, actor, expected_version, values, evidence=None, submit=
     if submit:
         item = item_submit(item=item, actor=actor, expected_version=item.version)
     return item
+
+
+# --- Summaries ----------------------------------------------------------------------------------
+
+
+def _summary_values(period, rows):
+    """rows: (code, level, verified, target, state, submitted_at) of one assessment."""
+    from .selectors import PLANNED, SELF, VERIFIED, variant_levels
+    from .scoring import compute
+
+    framework = period.framework_version.scoring
+    levels = variant_levels((code, level, verified, target) for code, level, verified, target, _state, _at in rows)
+    scores = {variant: compute(framework, levels[variant]) for variant in (SELF, VERIFIED, PLANNED)}
+    counts = {state: 0 for state in IndicatorAssessment.State.values}
+    submitted = [at for *_rest, state, at in rows if state == ItemState.SUBMITTED and at]
+    for *_rest, state, _at in rows:
+        counts[state] += 1
+    return {
+        "self_index": scores[SELF].index, "verified_index": scores[VERIFIED].index, "planned_index": scores[PLANNED].index,
+        "self_predicate": scores[SELF].predicate, "verified_predicate": scores[VERIFIED].predicate,
+        "planned_predicate": scores[PLANNED].predicate, **counts,
+        "oldest_submitted_at": min(submitted) if submitted else None,
+    }
+
+
+SUMMARY_ROW = ("indicator__code", "level", "verified_level", "target_level", "state", "submitted_at")
+
+
+def assessment_summary_refresh(*, assessment):
+    """Recompute one assessment's summary from its items (one query, the engine, one write)."""
+    from .models import AssessmentSummary
+
+    period = AssessmentPeriod.objects.select_related("framework_version").get(pk=assessment.period_id)
+    rows = list(IndicatorAssessment.objects.filter(assessment_id=assessment.pk).values_list(*SUMMARY_ROW))
+    AssessmentSummary.objects.update_or_create(
+        assessment_id=assessment.pk, defaults={"period": period, "agency_id": assessment.agency_id, **_summary_values(period, rows)}
+    )
+
+
+@transaction.atomic
+def summaries_rebuild(*, period):
+    """Recompute every summary of a period (two queries and one bulk write)."""
+    from collections import defaultdict
+
+    from .models import AssessmentSummary
+
+    rows = defaultdict(list)
+    for assessment_id, *row in IndicatorAssessment.objects.filter(assessment__period=period).values_list("assessment_id", *SUMMARY_ROW):
+        rows[assessment_id].append(row)
+    assessments = list(Assessment.objects.filter(period=period))
+    AssessmentSummary.objects.filter(period=period).delete()
+    AssessmentSummary.objects.bulk_create(
+        [AssessmentSummary(assessment=a, period=period, agency_id=a.agency_id, **_summary_values(period, rows[a.pk])) for a in assessments],
+        batch_size=1000,
+    )
+    return len(assessments)
+
+
+@transaction.atomic
+def targets_save(*, assessment, actor, targets):
+    """Save a what-if plan as the target levels of an assessment's indicators (``targets``: code →
+    level or None). Targets are a plan, not a claim: they change without a new revision, but each
+    change is an event. Returns the number of indicators changed."""
+    from agencies.access import can_submit
+
+    _require(can_submit, actor, assessment.agency)
+    if assessment.period.is_read_only:
+        raise ValidationError(_("The period %(period)s is closed: it is read-only.") % {"period": assessment.period})
+    scale = assessment.period.framework_version.scale
+    items = {
+        item.indicator.code: item
+        for item in IndicatorAssessment.objects.select_for_update().filter(assessment=assessment).select_related("indicator")
+    }
+    changed = []
+    for code, level in targets.items():
+        if code not in items:
+            raise ValidationError(_("Unknown indicator codes: %(codes)s") % {"codes": code})
+        if level is not None and level not in scale:
+            raise ValidationError(_("Level %(level)s of indicator %(code)s is outside the scale.") % {"level": level, "code": code})
+        item = items[code]
+        if item.target_level != level:
+            before = item.target_level
+            item.target_level = level
+            item.version += 1
+            changed.append(item)
+            ItemEvent.objects.create(
+                item=item, actor=actor, action=ItemEvent.Action.TARGET_SET, from_state=item.state, to_state=item.state,
+                revision=item.revision, note=_("Target level %(before)s → %(after)s (what-if plan)") % {
+                    "before": before or "—", "after": level or "—"},
+            )
+    IndicatorAssessment.objects.bulk_update(changed, ["target_level", "version"])
+    assessment_summary_refresh(assessment=assessment)
+    return len(changed)

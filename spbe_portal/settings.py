@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "assessments",
     "meetings",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("penilaian/", include("assessments.urls")),
     path("rapat/", include("meetings.urls")),
     path("laporan/", include("reports.urls")),
+    path("", include("dashboards.urls")),
     path("notifikasi/", notification_list, name="notification_list"),
     path("notifikasi/<int:pk>/", notification_open, name="notification_open"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,3 +18,21 @@ def predicate_badge(framework, predicate):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def get_index(sequence, index):
+    try:
+        return sequence[index]
+    except (IndexError, TypeError, KeyError):
+        return None
+
+
+@register.filter
+def trend_summary(trend, year):
+    return next((summary for summary in trend["summaries"] if summary.period.year == year), None)
+
+
+@register.filter
+def trend_published(trend, year):
+    return dict(trend["published"]).get(year)

@@ -1,0 +1,213 @@
+"""Reads for the dashboards and the API. Lists of agencies read the AssessmentSummary rows the
+services keep current (one row per agency, whatever the number of indicators); pages about one
+agency ask the engine directly. Every read is scoped through agencies.access."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.access import visible_agency_filter
+from agencies.models import Agency
+from assessments import selectors as assessment_selectors
+from assessments.models import Assessment, AssessmentPeriod, AssessmentSummary, IndicatorAssessment, PublishedResult
+from assessments.scoring import compute
+from meetings.models import FollowUp
+from reports.models import IndexSnapshot
+
+NATIONAL_INDEX_FILE = Path(__file__).resolve().parent / "data" / "national_index.json"
+
+SORTS = {
+    "rank": ("-verified_index", "-self_index", "agency__code"),
+    "self": ("-self_index", "agency__code"),
+    "verified": ("-verified_index", "agency__code"),
+    "name": ("agency__name",),
+    "code": ("agency__code",),
+    "returned": ("-returned", "agency__code"),
+    "submitted": ("-submitted", "agency__code"),
+}
+
+
+def current_period():
+    period = (
+        AssessmentPeriod.objects.filter(state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW])
+        .select_related("framework_version")
+        .order_by("-year")
+        .first()
+    )
+    return period or AssessmentPeriod.objects.select_related("framework_version").order_by("-year").first()
+
+
+def previous_period(period):
+    return AssessmentPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
+
+
+@dataclass
+class ProvinceRow:
+    summary: AssessmentSummary
+    rank: int
+    change: Decimal | None
+    overdue: int
+
+    @property
+    def agency(self):
+        return self.summary.agency
+
+
+def province_dashboard(*, user, period, sort="rank"):
+    """Every regency and city the user may see, with its summary, change since the previous
+    period, and overdue follow-ups. Six queries whatever the number of agencies."""
+    summaries = list(
+        AssessmentSummary.objects.filter(period=period, agency__kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY])
+        .filter(visible_agency_filter(user, prefix="agency__"))
+        .select_related("agency")
+        .order_by(*SORTS.get(sort, SORTS["rank"]))
+    )
+    ranks = {s.pk: rank for rank, s in enumerate(sorted(summaries, key=lambda s: (-s.verified_index, -s.self_index, s.agency.code)), start=1)}
+    previous = previous_period(period)
+    before = dict(
+        AssessmentSummary.objects.filter(period=previous, agency_id__in=[s.agency_id for s in summaries]).values_list("agency_id", "self_index")
+    ) if previous else {}
+    overdue = dict(
+        FollowUp.objects.overdue().filter(agency_id__in=[s.agency_id for s in summaries]).values_list("agency_id").annotate(n=Count("pk")).order_by()
+    )
+    rows = [
+        ProvinceRow(s, ranks[s.pk], (s.self_index - before[s.agency_id]) if s.agency_id in before else None, overdue.get(s.agency_id, 0))
+        for s in summaries
+    ]
+    if sort == "change":
+        rows.sort(key=lambda row: (row.change is None, -(row.change or 0), row.agency.code))
+    elif sort == "overdue":
+        rows.sort(key=lambda row: (-row.overdue, row.agency.code))
+    framework = period.framework_version.scoring
+    predicates = [
+        (band.name, sum(1 for r in rows if r.summary.self_predicate == band.name), sum(1 for r in rows if r.summary.verified_predicate == band.name))
+        for band in reversed(framework.bands)
+    ]
+    waiting = sum(r.summary.submitted for r in rows)
+    oldest = min((r.summary.oldest_submitted_at for r in rows if r.summary.oldest_submitted_at), default=None)
+    return {
+        "rows": rows,
+        "previous": previous,
+        "predicates": predicates,
+        "overdue_total": sum(row.overdue for row in rows),
+        "queue_size": waiting,
+        "queue_oldest": oldest,
+        "queue_age_days": (timezone.now() - oldest).days if oldest else None,
+    }
+
+
+def assessment_for(*, user, period, code):
+    return assessment_selectors.assessment_get(user=user, period=period, code=code)
+
+
+def regency_dashboard(*, user, assessment):
+    """One agency's numbers (engine), weakest indicators, plan, and what waits for its officers."""
+    items = assessment_selectors.assessment_items(assessment=assessment)
+    overview = assessment_selectors.assessment_overview(assessment=assessment, items=items)
+    weakest = sorted(items, key=lambda item: (item.verified_level or 0, item.level or 0, -item.indicator.weight, item.indicator.position))[:8]
+    follow_ups = list(
+        FollowUp.objects.with_overdue_flag().filter(agency=assessment.agency, state__in=FollowUp.OPEN_STATES)
+        .select_related("owner", "meeting").order_by("-is_overdue", "due_date")[:10]
+    )
+    return {
+        **overview,
+        "items": items,
+        "weakest": weakest,
+        "plan": assessment_selectors.assessment_plan(assessment=assessment, levels=overview["levels"]),
+        "drafts": [item for item in items if item.state == IndicatorAssessment.State.DRAFT],
+        "returned": [item for item in items if item.state == IndicatorAssessment.State.RETURNED],
+        "follow_ups": follow_ups,
+        "aspects": _leaf_groups(overview["groups"]),
+    }
+
+
+def _leaf_groups(groups):
+    """The groups right above the indicators (aspects), for radar charts."""
+    parents = {group.node.parent_id for group in groups}
+    return [group for group in groups if group.node.pk not in parents]
+
+
+def national_averages():
+    """National Indeks SPBE by year, from a data file (reference values)."""
+    data = json.loads(NATIONAL_INDEX_FILE.read_text(encoding="utf-8"))
+    return {int(year): Decimal(str(value)) for year, value in data["national_index"].items()}
+
+
+def agency_trends(*, agencies):
+    """Each agency's indices across periods, published results and weekly snapshots (three
+    queries for all of them)."""
+    ids = [agency.pk for agency in agencies]
+    summaries, published, snapshots = {}, {}, {}
+    for summary in AssessmentSummary.objects.filter(agency_id__in=ids).select_related("period").order_by("period__year"):
+        summaries.setdefault(summary.agency_id, []).append(summary)
+    for agency_id, year, index in PublishedResult.objects.filter(agency_id__in=ids).order_by("year").values_list("agency_id", "year", "index"):
+        published.setdefault(agency_id, []).append((year, index))
+    for agency_id, day, own, verified in IndexSnapshot.objects.filter(agency_id__in=ids).order_by("taken_on").values_list(
+        "agency_id", "taken_on", "self_index", "verified_index"
+    ):
+        snapshots.setdefault(agency_id, []).append((day, own, verified))
+    return [
+        {"agency": agency, "summaries": summaries.get(agency.pk, []), "published": published.get(agency.pk, []),
+         "snapshots": snapshots.get(agency.pk, [])}
+        for agency in agencies
+    ]
+
+
+def comparison(*, user, period, agencies):
+    """Aspect indices of a few agencies in one period, side by side (engine; two queries)."""
+    framework = period.framework_version.scoring
+    assessments = {a.agency_id: a for a in Assessment.objects.filter(period=period, agency__in=agencies)}
+    levels = {}
+    for assessment_id, code, level, verified in IndicatorAssessment.objects.filter(
+        assessment__in=assessments.values()
+    ).values_list("assessment_id", "indicator__code", "level", "verified_level"):
+        levels.setdefault(assessment_id, ({}, {}))
+        levels[assessment_id][0][code] = level
+        levels[assessment_id][1][code] = verified
+    aspects = [node for node in framework.nodes() if not node.is_indicator and all(child.is_indicator for child in node.children)]
+    series = []
+    for agency in agencies:
+        assessment = assessments.get(agency.pk)
+        if assessment is None:
+            continue
+        own, verified = levels.get(assessment.pk, ({}, {}))
+        scores, checked = compute(framework, own), compute(framework, verified)
+        series.append({
+            "agency": agency,
+            "self": [scores.node_index(node.code) for node in aspects],
+            "verified": [checked.node_index(node.code) for node in aspects],
+            "index": scores.index,
+            "verified_index": checked.index,
+        })
+    return {"aspects": aspects, "series": series}
+
+
+def visible_regencies(*, user):
+    return Agency.objects.for_user(user).filter(is_active=True).exclude(kind=Agency.Kind.UNIT).order_by("path")
+
+
+def api_indices(*, user, period):
+    return list(
+        AssessmentSummary.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
+        .select_related("agency").order_by("agency__path")
+    )
+
+
+def api_agency_indices(*, user, period, code):
+    assessment = assessment_selectors.assessment_get(user=user, period=period, code=code)
+    overview = assessment_selectors.assessment_overview(assessment=assessment)
+    return assessment, overview
+
+
+def period_or_404(period_id):
+    period = AssessmentPeriod.objects.select_related("framework_version").filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    return period

@@ -1,0 +1,178 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies import access
+from agencies.models import Agency
+from assessments import selectors as assessment_selectors
+from assessments.scoring import compute
+from assessments.services import targets_save
+
+from . import selectors
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+@login_required
+def dashboard(request):
+    """Provincial staff land on the province dashboard; others on their agency's dashboard."""
+    period = selectors.current_period()
+    if period is None:
+        return render(request, "dashboards/empty.html")
+    if access.is_provincial_staff(request.user):
+        return redirect("province_dashboard", period_id=period.pk)
+    memberships = access.memberships_of(request.user)
+    agency = next((m.agency for m in memberships if m.agency.kind != Agency.Kind.UNIT), None)
+    if agency is None or not period.assessments.filter(agency=agency).exists():
+        return render(request, "dashboards/empty.html", {"period": period})
+    return redirect("regency_dashboard", period_id=period.pk, code=agency.code)
+
+
+@login_required
+def province_dashboard(request, period_id):
+    if not access.is_provincial_staff(request.user):
+        raise PermissionDenied
+    period = selectors.period_or_404(period_id)
+    sort = request.GET.get("sort", "rank")
+    data = selectors.province_dashboard(user=request.user, period=period, sort=sort)
+    ranked = sorted(data["rows"], key=lambda row: row.rank)
+    chart = {
+        "type": "bar",
+        "labels": [row.agency.short_name for row in ranked],
+        "datasets": [
+            {"label": _("Self-assessed"), "data": [_number(row.summary.self_index) for row in ranked]},
+            {"label": _("Verified"), "data": [_number(row.summary.verified_index) for row in ranked]},
+        ],
+        "max": period.framework_version.scoring.scale_max,
+        "horizontal": True,
+    }
+    predicates_chart = {
+        "type": "bar",
+        "labels": [name for name, _own, _verified in data["predicates"]],
+        "datasets": [
+            {"label": _("Self-assessed"), "data": [own for _name, own, _verified in data["predicates"]]},
+            {"label": _("Verified"), "data": [verified for _name, _own, verified in data["predicates"]]},
+        ],
+    }
+    return render(
+        request,
+        "dashboards/province.html",
+        {**data, "period": period, "sort": sort, "chart": chart, "predicates_chart": predicates_chart,
+         "periods": selectors.AssessmentPeriod.objects.order_by("-year")},
+    )
+
+
+@login_required
+def regency_dashboard(request, period_id, code):
+    period = selectors.period_or_404(period_id)
+    assessment = selectors.assessment_for(user=request.user, period=period, code=code)
+    data = selectors.regency_dashboard(user=request.user, assessment=assessment)
+    aspects = data["aspects"]
+    chart = {
+        "type": "radar",
+        "labels": [group.node.code for group in aspects],
+        "datasets": [
+            {"label": _("Self-assessed"), "data": [_number(group.indices["self"]) for group in aspects]},
+            {"label": _("Verified"), "data": [_number(group.indices["verified"]) for group in aspects]},
+            {"label": _("Target"), "data": [_number(group.indices["planned"]) for group in aspects]},
+        ],
+        "max": data["framework"].scale_max,
+    }
+    return render(
+        request,
+        "dashboards/regency.html",
+        {**data, "period": period, "assessment": assessment, "agency": assessment.agency, "chart": chart,
+         "can_submit": access.can_submit(request.user, assessment.agency)},
+    )
+
+
+@login_required
+def trends(request):
+    agencies = list(selectors.visible_regencies(user=request.user))
+    chosen_codes = request.GET.getlist("agency") or [a.code for a in agencies if a.kind != Agency.Kind.PROVINCE][:2]
+    chosen = [a for a in agencies if a.code in chosen_codes][:5]
+    period = selectors.current_period()
+    national = selectors.national_averages()
+    trends_data = selectors.agency_trends(agencies=chosen)
+    years = sorted({s.period.year for t in trends_data for s in t["summaries"]} | {y for t in trends_data for y, _i in t["published"]} | set(national))
+    datasets = []
+    for trend in trends_data:
+        by_year = {s.period.year: s for s in trend["summaries"]}
+        published = dict(trend["published"])
+        datasets.append({"label": f"{trend['agency'].short_name} — {_('self-assessed')}",
+                         "data": [_number(by_year[y].self_index) if y in by_year else None for y in years]})
+        datasets.append({"label": f"{trend['agency'].short_name} — {_('national result')}",
+                         "data": [_number(published.get(y)) for y in years]})
+    datasets.append({"label": _("National average"), "data": [_number(national.get(y)) for y in years]})
+    line_chart = {"type": "line", "labels": [str(y) for y in years], "datasets": datasets, "max": 5}
+    compared = selectors.comparison(user=request.user, period=period, agencies=chosen) if period else {"aspects": [], "series": []}
+    radar_chart = {
+        "type": "radar",
+        "labels": [node.code for node in compared["aspects"]],
+        "datasets": [{"label": entry["agency"].short_name, "data": [_number(v) for v in entry["self"]]} for entry in compared["series"]],
+        "max": 5,
+    }
+    snapshot_chart = {
+        "type": "line",
+        "labels": sorted({str(day) for t in trends_data for day, _s, _v in t["snapshots"]}),
+        "datasets": [],
+        "max": 5,
+    }
+    for trend in trends_data:
+        by_day = {str(day): own for day, own, _v in trend["snapshots"]}
+        snapshot_chart["datasets"].append({"label": trend["agency"].short_name, "data": [_number(by_day.get(d)) for d in snapshot_chart["labels"]]})
+    return render(
+        request,
+        "dashboards/trends.html",
+        {"agencies": agencies, "chosen": chosen, "chosen_codes": [a.code for a in chosen], "years": years, "trends": trends_data,
+         "national": national, "line_chart": line_chart, "compared": compared, "radar_chart": radar_chart, "period": period,
+         "snapshot_chart": snapshot_chart},
+    )
+
+
+def _whatif_levels(request, items, scale):
+    levels = {}
+    for item in items:
+        raw = request.POST.get(f"level-{item.indicator.code}", "")
+        levels[item.indicator.code] = int(raw) if raw.isdigit() and int(raw) in scale else None
+    return levels
+
+
+@login_required
+def whatif(request, period_id, code):
+    """Change planned levels and see the index and predicate at once (htmx), without touching the
+    assessment; officers may save the plan as target levels."""
+    period = selectors.period_or_404(period_id)
+    assessment = selectors.assessment_for(user=request.user, period=period, code=code)
+    agency = assessment.agency
+    if not (access.can_submit(request.user, agency) or access.can_review(request.user, agency)):
+        raise PermissionDenied
+    items = assessment_selectors.assessment_items(assessment=assessment)
+    framework = period.framework_version.scoring
+    scale = period.framework_version.scale
+    current = compute(framework, {item.indicator.code: item.level for item in items})
+    if request.method == "POST":
+        planned = _whatif_levels(request, items, scale)
+        if request.POST.get("action") == "save":
+            try:
+                changed = targets_save(assessment=assessment, actor=request.user, targets=planned)
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, _("Saved as target levels (%(count)s changed).") % {"count": changed})
+            return redirect("whatif", period_id=period.pk, code=agency.code)
+        simulated = compute(framework, {code: level for code, level in planned.items()})
+        return render(request, "dashboards/_whatif_result.html", {"current": current, "simulated": simulated, "framework": framework})
+    planned = {item.indicator.code: item.target_level or item.level for item in items}
+    simulated = compute(framework, planned)
+    return render(
+        request,
+        "dashboards/whatif.html",
+        {"period": period, "assessment": assessment, "agency": agency, "items": items, "planned": planned, "scale": scale,
+         "current": current, "simulated": simulated, "framework": framework, "can_save": access.can_submit(request.user, agency)},
+    )
