@@ -389,6 +389,7 @@ class AssessmentSummary(models.Model):
     submitted = models.PositiveIntegerField(_("submitted"), default=0)
     returned = models.PositiveIntegerField(_("returned"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    unassessed = models.PositiveIntegerField(_("indicators without a self-assessed level"), default=0)
     oldest_submitted_at = models.DateTimeField(_("oldest submission waiting"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 

@@ -34,6 +34,19 @@ def period_get(period_id):
     return get_object_or_404(AssessmentPeriod.objects.select_related("framework_version"), pk=period_id)
 
 
+def period_summaries(*, period, user):
+    """The engine's numbers of every assessment in ``period`` the user may see, from the summaries
+    the services keep (one query, whatever the number of agencies)."""
+    from .models import AssessmentSummary
+
+    return (
+        AssessmentSummary.objects.filter(period=period)
+        .filter(visible_agency_filter(user, prefix="agency__"))
+        .select_related("agency")
+        .order_by("agency__path")
+    )
+
+
 def variant_levels(item_levels):
     """{variant: {indicator code: level}} from (code, level, verified, target) tuples.
     Verified counts accepted levels only; planned takes the target where one is set, else the

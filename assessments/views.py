@@ -34,7 +34,7 @@ def period_detail(request, period_id):
         "assessments/period_detail.html",
         {
             "period": period,
-            "rows": selectors.period_agency_scores(period=period, user=request.user),
+            "rows": selectors.period_summaries(period=period, user=request.user),
             "events": period.events.select_related("actor")[:20],
             "can_administer": is_administrator(request.user),
             "province": Agency.objects.for_user(request.user).filter(kind=Agency.Kind.PROVINCE).first()

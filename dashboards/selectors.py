@@ -5,11 +5,11 @@ agency ask the engine directly. Every read is scoped through agencies.access."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,14 +23,20 @@ from reports.models import IndexSnapshot
 
 NATIONAL_INDEX_FILE = Path(__file__).resolve().parent / "data" / "national_index.json"
 
+PAGE_SIZE = 25
+
+RANK_ORDER = ("-verified_index", "-self_index", "agency__code")
+
 SORTS = {
-    "rank": ("-verified_index", "-self_index", "agency__code"),
+    "rank": RANK_ORDER,
     "self": ("-self_index", "agency__code"),
     "verified": ("-verified_index", "agency__code"),
     "name": ("agency__name",),
     "code": ("agency__code",),
+    "change": (F("change").desc(nulls_last=True), "agency__code"),
     "returned": ("-returned", "agency__code"),
     "submitted": ("-submitted", "agency__code"),
+    "overdue": ("-overdue", "agency__code"),
 }
 
 
@@ -48,56 +54,64 @@ def previous_period(period):
     return AssessmentPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
 
 
-@dataclass
-class ProvinceRow:
-    summary: AssessmentSummary
-    rank: int
-    change: Decimal | None
-    overdue: int
-
-    @property
-    def agency(self):
-        return self.summary.agency
-
-
-def province_dashboard(*, user, period, sort="rank"):
-    """Every regency and city the user may see, with its summary, change since the previous
-    period, and overdue follow-ups. Six queries whatever the number of agencies."""
-    summaries = list(
+def province_dashboard(*, user, period, sort="rank", page=1):
+    """Every regency and city the user may see: one page of the table (ranked, sorted and paged in
+    the database, so a national data set costs what a province does), the ranking chart's top
+    entries, predicates at a glance, the review queue and overdue follow-ups. Five queries."""
+    previous = previous_period(period)
+    summaries = (
         AssessmentSummary.objects.filter(period=period, agency__kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY])
         .filter(visible_agency_filter(user, prefix="agency__"))
-        .select_related("agency")
-        .order_by(*SORTS.get(sort, SORTS["rank"]))
     )
-    ranks = {s.pk: rank for rank, s in enumerate(sorted(summaries, key=lambda s: (-s.verified_index, -s.self_index, s.agency.code)), start=1)}
-    previous = previous_period(period)
-    before = dict(
-        AssessmentSummary.objects.filter(period=previous, agency_id__in=[s.agency_id for s in summaries]).values_list("agency_id", "self_index")
-    ) if previous else {}
-    overdue = dict(
-        FollowUp.objects.overdue().filter(agency_id__in=[s.agency_id for s in summaries]).values_list("agency_id").annotate(n=Count("pk")).order_by()
+    ranked = summaries.select_related("agency")
+    if sort != "rank":
+        # The rank of a row shown in another order: a window over all rows.
+        ranked = ranked.annotate(
+            rank=Window(RowNumber(), order_by=[F("verified_index").desc(), F("self_index").desc(), F("agency__code").asc()])
+        )
+    if sort in ("change", "overdue"):
+        # Sorting by a derived column: compute it for every row in the database.
+        overdue = FollowUp.objects.overdue().filter(agency=OuterRef("agency")).values("agency").annotate(n=Count("pk")).values("n")
+        before = AssessmentSummary.objects.filter(period=previous, agency=OuterRef("agency")).values("self_index")[:1]
+        ranked = ranked.annotate(
+            overdue=Coalesce(Subquery(overdue), 0),
+            change=F("self_index") - Subquery(before) if previous else Value(None, output_field=DecimalField()),
+        )
+    totals = summaries.aggregate(
+        agencies=Count("pk"), queue=Sum("submitted"), oldest=Min("oldest_submitted_at"),
+        **{f"self_{i}": Count("pk", filter=Q(self_predicate=band.name)) for i, band in enumerate(period.framework_version.scoring.bands)},
+        **{f"verified_{i}": Count("pk", filter=Q(verified_predicate=band.name)) for i, band in enumerate(period.framework_version.scoring.bands)},
     )
-    rows = [
-        ProvinceRow(s, ranks[s.pk], (s.self_index - before[s.agency_id]) if s.agency_id in before else None, overdue.get(s.agency_id, 0))
-        for s in summaries
-    ]
-    if sort == "change":
-        rows.sort(key=lambda row: (row.change is None, -(row.change or 0), row.agency.code))
-    elif sort == "overdue":
-        rows.sort(key=lambda row: (-row.overdue, row.agency.code))
-    framework = period.framework_version.scoring
-    predicates = [
-        (band.name, sum(1 for r in rows if r.summary.self_predicate == band.name), sum(1 for r in rows if r.summary.verified_predicate == band.name))
-        for band in reversed(framework.bands)
-    ]
-    waiting = sum(r.summary.submitted for r in rows)
-    oldest = min((r.summary.oldest_submitted_at for r in rows if r.summary.oldest_submitted_at), default=None)
+    overdue_total = FollowUp.objects.overdue().filter(agency__in=summaries.values("agency")).count()
+    bands = list(enumerate(period.framework_version.scoring.bands))
+    pages = max(1, -(-totals["agencies"] // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = list(ranked.order_by(*SORTS.get(sort, SORTS["rank"]))[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    if sort == "rank":
+        for position, row in enumerate(rows, start=(page - 1) * PAGE_SIZE + 1):
+            row.rank = position
+    if sort not in ("change", "overdue"):
+        # Derived columns for the rows on this page only: two small queries.
+        ids = [row.agency_id for row in rows]
+        overdue_by_agency = dict(FollowUp.objects.overdue().filter(agency_id__in=ids).values_list("agency_id").annotate(n=Count("pk")).order_by())
+        before_by_agency = dict(
+            AssessmentSummary.objects.filter(period=previous, agency_id__in=ids).values_list("agency_id", "self_index")
+        ) if previous else {}
+        for row in rows:
+            row.overdue = overdue_by_agency.get(row.agency_id, 0)
+            row.change = row.self_index - before_by_agency[row.agency_id] if row.agency_id in before_by_agency else None
+    top = rows[:25] if sort == "rank" and page == 1 else list(summaries.select_related("agency").order_by(*RANK_ORDER)[:25])
+    oldest = totals["oldest"]
     return {
         "rows": rows,
+        "top": top,
         "previous": previous,
-        "predicates": predicates,
-        "overdue_total": sum(row.overdue for row in rows),
-        "queue_size": waiting,
+        "page": page,
+        "pages": pages,
+        "agency_count": totals["agencies"],
+        "predicates": [(band.name, totals[f"self_{i}"], totals[f"verified_{i}"]) for i, band in reversed(bands)],
+        "overdue_total": overdue_total,
+        "queue_size": totals["queue"] or 0,
         "queue_oldest": oldest,
         "queue_age_days": (timezone.now() - oldest).days if oldest else None,
     }

@@ -39,14 +39,15 @@ def province_dashboard(request, period_id):
         raise PermissionDenied
     period = selectors.period_or_404(period_id)
     sort = request.GET.get("sort", "rank")
-    data = selectors.province_dashboard(user=request.user, period=period, sort=sort)
-    ranked = sorted(data["rows"], key=lambda row: row.rank)
+    page = request.GET.get("page", "1")
+    data = selectors.province_dashboard(user=request.user, period=period, sort=sort, page=int(page) if page.isdigit() else 1)
+    ranked = data["top"]
     chart = {
         "type": "bar",
         "labels": [row.agency.short_name for row in ranked],
         "datasets": [
-            {"label": _("Self-assessed"), "data": [_number(row.summary.self_index) for row in ranked]},
-            {"label": _("Verified"), "data": [_number(row.summary.verified_index) for row in ranked]},
+            {"label": _("Self-assessed"), "data": [_number(row.self_index) for row in ranked]},
+            {"label": _("Verified"), "data": [_number(row.verified_index) for row in ranked]},
         ],
         "max": period.framework_version.scoring.scale_max,
         "horizontal": True,
@@ -58,6 +59,7 @@ def province_dashboard(request, period_id):
             {"label": _("Self-assessed"), "data": [own for _name, own, _verified in data["predicates"]]},
             {"label": _("Verified"), "data": [verified for _name, _own, verified in data["predicates"]]},
         ],
+        "integer": True,
     }
     return render(
         request,

@@ -30,7 +30,7 @@ def test_navigation_depends_on_the_role(client_of, administrator, rejang_lebong_
     officer_page = client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
     assert reverse("admin:index") in admin_page
     assert reverse("admin:index") not in officer_page
-    assert "Kabupaten dan kota" in admin_page
+    assert "Instansi" in admin_page
     assert "Instansi saya" in officer_page
 
 

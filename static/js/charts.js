@@ -24,6 +24,8 @@
       scales.r = { min: 0, max: spec.max || 5, ticks: { stepSize: 1, callback: function (v) { return v; } } };
     } else if (spec.type === "bar" && spec.horizontal) {
       scales.x = { min: 0, max: spec.max || 5, ticks: { callback: function (v) { return number.format(v); } } };
+    } else if (spec.integer) {
+      scales.y = { min: 0, ticks: { stepSize: 1, precision: 0 } };
     } else if (spec.max) {
       scales.y = { min: 0, max: spec.max, ticks: { callback: function (v) { return number.format(v); } } };
     }

@@ -1,0 +1,48 @@
+"""Every page keeps under 15 queries, with 10 agencies and with 550 (a national-scale data set)."""
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency
+from agencies.services import api_token_create
+from assessments.models import AssessmentPeriod, IndicatorAssessment
+from reports.national_seed import seed_national
+
+pytestmark = pytest.mark.django_db
+LIMIT = 15
+
+
+@pytest.mark.parametrize("size", [10, 550])
+def test_every_page_stays_under_15_queries(size, administrator, client_of, client, django_assert_max_num_queries):
+    seed_national(agencies=size, periods=2, log=lambda *args: None)
+    assert Agency.objects.filter(code__regex=r"^[1-9][0-9](\.|$)").exclude(path__startswith="17/").count() == size
+    period = AssessmentPeriod.objects.filter(state="open").get()
+    regency = Agency.objects.filter(kind="regency").exclude(path__startswith="17/").order_by("code").first()
+    item = IndicatorAssessment.objects.filter(assessment__period=period, assessment__agency=regency).order_by("indicator__position").first()
+    pages = {
+        "home": reverse("home"),
+        "agency list": reverse("agency_list"),
+        "province dashboard": reverse("province_dashboard", args=[period.pk]),
+        "regency dashboard": reverse("regency_dashboard", args=[period.pk, regency.code]),
+        "trends": reverse("trends") + f"?agency={regency.code}&agency={regency.parent.code}",
+        "what-if": reverse("whatif", args=[period.pk, regency.code]),
+        "period": reverse("period_detail", args=[period.pk]),
+        "assessment": reverse("assessment_detail", args=[period.pk, regency.code]),
+        "item": reverse("item_detail", args=[period.pk, regency.code, item.indicator.code]),
+        "review queue": reverse("review_queue"),
+        "reports": reverse("report_list"),
+        "meetings": reverse("meeting_list"),
+        "follow-ups": reverse("follow_up_tracker"),
+    }
+    browser = client_of(administrator)
+    counts = {}
+    for name, url in pages.items():
+        with django_assert_max_num_queries(LIMIT) as captured:
+            response = browser.get(url)
+        assert response.status_code == 200, name
+        counts[name] = len(captured.captured_queries)
+    _token, key = api_token_create(user=administrator, name="bench")
+    with django_assert_max_num_queries(LIMIT):
+        response = client.get(reverse("api_period_indices", args=[period.pk]), HTTP_AUTHORIZATION=f"Token {key}")
+    assert len(response.json()["results"]) == size
+    print(f"\nqueries per page with {size} agencies: {counts}")
