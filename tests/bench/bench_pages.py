@@ -126,7 +126,8 @@ Measured {time.strftime('%Y-%m-%d')} by `tests/bench/bench_pages.py`: gunicorn (
 DEBUG off, PostgreSQL on the same 2-core machine, data from `manage.py seed_national` ({agencies} agencies with an
 assessment in the open period, 47 indicators, five periods with events and revisions). One client, {REQUESTS}
 sequential requests per page after {WARMUP} warm-up requests, all pages in the same run; the floor is a minimal
-logged-in page of the same portal (session, navigation, one small list).
+logged-in page of the same portal (session, navigation, one small list). The province dashboard shows 25 rows a
+page, ranked, sorted and paged in the database; the API index list returns all {agencies} agencies at once.
 
 | Page | Median | 95th percentile | Median ÷ floor | Target |
 |---|---|---|---|---|
