@@ -37,3 +37,15 @@ class PortalPasswordChangeForm(NewPasswordMixin, PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Current password")
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on its fields where the error names one the
+    form has, otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

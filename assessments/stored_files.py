@@ -43,3 +43,14 @@ def removes_files_on_failure(function):
             return function(*args, **kwargs)
 
     return wrapper
+
+
+def private_file_response(field_file, *, filename, content_type):
+    """Serve a private file (after the caller checked the user's scope): as a download, never
+    cached by shared caches, never sniffed into another type."""
+    from django.http import FileResponse
+
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

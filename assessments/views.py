@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from agencies.models import Agency
 from agencies.access import is_administrator, is_provincial_staff
+from agencies.forms import add_service_errors
 
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export
 from .forms import ItemForm, ReviewForm
 from .models import AssessmentPeriod, IndicatorAssessment
+from .stored_files import private_file_response
 
 
 @login_required
@@ -259,17 +261,6 @@ def _item_context(request, item, *, item_form=None, review_form=None):
     }
 
 
-def _errors_into(form, error):
-    """Put a service's ValidationError on the form's fields (or the form) so the page explains it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @login_required
 def item_detail(request, period_id, code, indicator_code):
     period = selectors.period_get(period_id)
@@ -340,7 +331,7 @@ def item_detail(request, period_id, code, indicator_code):
     except ValidationError as error:
         form = item_form if item_form is not None else review_form
         if form is not None:
-            _errors_into(form, error)
+            add_service_errors(form, error)
             if form is item_form and request.FILES:
                 form.add_error(None, _("Nothing was saved. What you typed is kept below; choose the file again after fixing the problem."))
         else:
@@ -354,10 +345,7 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 @login_required

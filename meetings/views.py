@@ -1,29 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
+from agencies.forms import add_service_errors
 from agencies.models import Agency
 from agencies.selectors import people_of_agencies
 from assessments.models import AssessmentPeriod
+from assessments.stored_files import private_file_response
 
 from . import selectors, services
 from .forms import AttachmentForm, AttachToIndicatorForm, AttendeeFormSet, FollowUpActionForm, FollowUpForm, MeetingForm
 from .models import FollowUp, FollowUpEvidence, Meeting, MeetingAttachment, MeetingMinutes
-
-
-def _errors_into(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _organisers(user):
@@ -88,7 +80,7 @@ def _meeting_form_page(request, meeting=None):
                     messages.success(request, _("The meeting is updated."))
                 return redirect("meeting_detail", pk=meeting.pk)
             except ValidationError as error:
-                _errors_into(form, error)
+                add_service_errors(form, error)
         status = 400
     else:
         initial = {"version": meeting.version} if meeting else {
@@ -170,7 +162,7 @@ def meeting_attachment_add(request, pk):
             messages.success(request, _("Attachment added."))
             return redirect("meeting_detail", pk=meeting.pk)
         except ValidationError as error:
-            _errors_into(form, error)
+            add_service_errors(form, error)
     return meeting_detail(request, pk, attachment_form=form, status=400)
 
 
@@ -190,14 +182,12 @@ def follow_up_create(request, pk):
             messages.success(request, _("Follow-up added."))
             return redirect("meeting_detail", pk=meeting.pk)
         except ValidationError as error:
-            _errors_into(form, error)
+            add_service_errors(form, error)
     return meeting_detail(request, pk, follow_up_form=form, status=400)
 
 
 def _file_response(record):
-    response = FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name, content_type=record.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(record.file, filename=record.original_name, content_type=record.content_type)
 
 
 @login_required
@@ -320,7 +310,7 @@ def follow_up_detail(request, pk):
         return redirect("follow_up_detail", pk=follow_up.pk)
     except ValidationError as error:
         form = attach_form if action == "attach" else action_form
-        _errors_into(form, error)
+        add_service_errors(form, error)
     follow_up = selectors.follow_up_get(user=request.user, pk=pk)
     context = _follow_up_context(request, follow_up, action_form=action_form, attach_form=attach_form)
     return render(request, "meetings/follow_up_detail.html", context, status=400)

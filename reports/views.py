@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import get_agency_or_404
 from assessments.models import AssessmentPeriod
+from assessments.stored_files import private_file_response
 
 from . import selectors, services
 from .models import ReportRun
@@ -92,6 +93,4 @@ def report_download(request, pk, file_format):
     if not stored:
         raise Http404
     name = f"laporan-spbe-{run.agency.code}-{run.period.year}-{run.pk}.{extension}"
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored, filename=name, content_type=content_type)

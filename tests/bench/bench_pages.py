@@ -29,6 +29,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from tests.bench.results import write_section  # noqa: E402
+
 from agencies.models import Agency, Membership, User  # noqa: E402
 from agencies.services import api_token_create  # noqa: E402
 from assessments.models import AssessmentSummary  # noqa: E402
@@ -38,8 +40,6 @@ PORT = int(os.environ.get("BENCH_PORT", "8790"))
 BASE = f"http://127.0.0.1:{PORT}"
 REQUESTS, WARMUP = 60, 8
 PASSWORD = "Bench-Password-2026"
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
-MARK_START, MARK_END = "<!-- pages:start -->", "<!-- pages:end -->"
 
 
 def bench_user():
@@ -119,7 +119,7 @@ def main():
         + (f"≤ ×{targets[index]} {ok(numbers['median'] / floor <= targets[index])}" if index in targets else "—") + " |"
         for index, (label, numbers) in enumerate(results)
     )
-    section = f"""{MARK_START}
+    section = f"""
 ## Dashboards and API at national scale (issue 7)
 
 Measured {time.strftime('%Y-%m-%d')} by `tests/bench/bench_pages.py`: gunicorn ({workers} workers) + whitenoise with
@@ -136,14 +136,9 @@ page, ranked, sorted and paged in the database; the API index list returns all {
 Query counts (asserted in `tests/dashboards/test_query_counts.py`, the same at 10 and at 550 agencies): province
 dashboard 9, regency dashboard 10, assessment page 10, item page 11, trends 11, what-if 8, period page 8, home 9 —
 every page under 15.
-{MARK_END}"""
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    if MARK_START in text:
-        text = text[: text.index(MARK_START)] + section + text[text.index(MARK_END) + len(MARK_END):]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-    print(f"wrote {BENCHMARKS}")
+"""
+    written = write_section("pages", section)
+    print(f"wrote {written}")
 
 
 if __name__ == "__main__":

@@ -27,13 +27,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from tests.bench.results import write_section  # noqa: E402
+
 from agencies.models import Agency  # noqa: E402
 from reports import rendering, services  # noqa: E402
 from reports.models import ReportRun  # noqa: E402
 from reports.report_data import build  # noqa: E402
 
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
-MARK_START, MARK_END = "<!-- reports:start -->", "<!-- reports:end -->"
 
 
 def timed_render(kind, period, agency, repeat=5):
@@ -122,7 +122,7 @@ def main():
     two = batch(2)
     print("2 workers:", two)
     ok = lambda passed: "✓" if passed else "✗"  # noqa: E731
-    section = f"""{MARK_START}
+    section = f"""
 ## Maturity reports (issue 6)
 
 Measured {time.strftime('%Y-%m-%d')} by `tests/bench/bench_reports.py` on {machine()}.
@@ -141,14 +141,9 @@ and the zipped CSV tables; times include gathering the data from PostgreSQL.
 | Median render time inside the batch (1 / 2 workers) | {one['median_render_ms']} ms / {two['median_render_ms']} ms | — |
 
 Workers restart a child that grows past `CELERY_WORKER_MAX_MEMORY_KB` (450 000 KB by default).
-{MARK_END}"""
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\nNumbers measured on this project's machines; CI does not time things.\n"
-    if MARK_START in text:
-        text = text[: text.index(MARK_START)] + section + text[text.index(MARK_END) + len(MARK_END):]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-    print(f"wrote {BENCHMARKS}")
+"""
+    written = write_section("reports", section)
+    print(f"wrote {written}")
 
 
 if __name__ == "__main__":
