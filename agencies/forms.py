@@ -49,3 +49,14 @@ def add_service_errors(form, error):
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def posted_int(request, name):
+    """A whole number the page posted (a version, an id); a missing or malformed one is a bad
+    request (400), never a skipped check."""
+    from django.core.exceptions import BadRequest
+
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise BadRequest(f"{name} is missing or malformed.")
+    return int(value)

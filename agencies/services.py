@@ -133,3 +133,34 @@ def api_token_authenticate(*, key):
     if token is not None and (token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 300):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
+
+
+def notifications_send(*, users, title, body="", url=""):
+    """Notify people: the in-app notifications (the bell) are written in the caller's transaction,
+    so they exist exactly when the change does; the e-mails are queued to Celery after the commit.
+    A broker outage then costs the e-mails (logged), never the change or its notifications."""
+    import logging
+
+    from django.conf import settings as django_settings
+
+    from .models import Notification
+
+    recipients = {user.pk: user for user in users if user is not None and user.is_active}
+    if not recipients:
+        return 0
+    Notification.objects.bulk_create([Notification(user=user, title=title, body=body, url=url) for user in recipients.values()])
+    addresses = [user.email for user in recipients.values() if user.email]
+
+    def queue_emails():
+        from .tasks import send_email
+
+        text = f"{body}\n\n{django_settings.PORTAL_BASE_URL}{url}\n\nDiskominfotik Provinsi Bengkulu".strip()
+        for address in addresses:
+            try:
+                send_email.delay(subject=title, body=text, recipients=[address])
+            except Exception as error:  # the broker is down: the notification is in the portal anyway
+                logging.getLogger(__name__).warning("E-mail to %s not queued: %s", address, error)
+
+    if addresses:
+        transaction.on_commit(queue_emails)
+    return len(recipients)

@@ -68,13 +68,24 @@ def level_table(*, period, user):
 TABLES = {"levels": level_table, "indices": index_table}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value):
+    """Text typed by users, made safe for spreadsheets: a leading =, +, -, @ would make Excel or
+    LibreOffice evaluate it as a formula, so such text starts with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def as_csv(columns, rows) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads the Indonesian text right), decimal point."""
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow([str(title) for _key, title in columns])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _title in columns])
+        writer.writerow(["" if row[key] is None else as_text(row[key]) for key, _title in columns])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
 
 
@@ -96,7 +107,7 @@ def as_xlsx(sheets) -> bytes:
             values = []
             for key, _heading in columns:
                 value = row[key]
-                values.append(float(value) if isinstance(value, Decimal) else value)
+                values.append(float(value) if isinstance(value, Decimal) else as_text(value))
             sheet.append(values)
             for cell, (key, _heading) in zip(sheet[sheet.max_row], columns):
                 if isinstance(row[key], Decimal):

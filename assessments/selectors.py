@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from agencies.access import can_see, visible_agency_filter
 from agencies.models import Agency
@@ -299,7 +300,7 @@ def assessment_history_rows(*, assessment):
             "indicator": event.item.indicator.name,
             "revision": event.revision,
             "at": event.at,
-            "actor": event.actor.get_full_name() if event.actor else "system",
+            "actor": event.actor.get_full_name() if event.actor else _("system"),
             "action": event.get_action_display(),
             "from_state": event.get_from_state_display() if event.from_state else "",
             "to_state": event.get_to_state_display() if event.to_state else "",

@@ -290,7 +290,7 @@ class ConcurrentChange(ValidationError):
 
 def _lock_item(item, expected_version):
     locked = (
-        IndicatorAssessment.objects.select_for_update()
+        IndicatorAssessment.objects.select_for_update(of=("self",))  # the item only, not its period or agency
         .select_related("assessment__agency", "assessment__period__framework_version", "indicator")
         .get(pk=item.pk)
     )
@@ -363,11 +363,9 @@ def _save(item):
 
 
 def _notify(users, title, body, url):
-    from agencies.tasks import notify
+    from agencies.services import notifications_send
 
-    user_ids = sorted({user.pk for user in users if user is not None})
-    if user_ids:
-        notify.delay_on_commit(user_ids=user_ids, title=title, body=body, url=url)
+    notifications_send(users=users, title=title, body=body, url=url)
 
 
 def item_url(item):
@@ -555,6 +553,12 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
     levels = sorted({int(level) for level in accepted_levels})
     if any(level < 1 or level > (item.level or 0) for level in levels):
         raise ValidationError(_("Only levels up to the claimed level %(level)s can be accepted.") % {"level": item.level})
+    with_evidence = set(item.evidence.values_list("level", flat=True))
+    without = [level for level in levels if level not in with_evidence]
+    if without:
+        raise ValidationError(
+            _("Level %(levels)s has no evidence and cannot be accepted.") % {"levels": ", ".join(map(str, without))}
+        )
     note = (note or "").strip()
     if decision == "return" and not note:
         raise ValidationError({"note": _("Write a note saying what the officer must improve.")})
@@ -629,6 +633,8 @@ def assessment_summary_refresh(*, assessment):
     from .models import AssessmentSummary
 
     period = AssessmentPeriod.objects.select_related("framework_version").get(pk=assessment.period_id)
+    # One refresh at a time per assessment: the items are read after the previous writer committed.
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
     rows = list(IndicatorAssessment.objects.filter(assessment_id=assessment.pk).values_list(*SUMMARY_ROW))
     AssessmentSummary.objects.update_or_create(
         assessment_id=assessment.pk, defaults={"period": period, "agency_id": assessment.agency_id, **_summary_values(period, rows)}
@@ -655,7 +661,7 @@ def summaries_rebuild(*, period):
 
 
 @transaction.atomic
-def targets_save(*, assessment, actor, targets):
+def targets_save(*, assessment, actor, targets, expected_targets=None):
     """Save a what-if plan as the target levels of an assessment's indicators (``targets``: code →
     level or None). Targets are a plan, not a claim: they change without a new revision, but each
     change is an event. Returns the number of indicators changed."""
@@ -667,8 +673,15 @@ def targets_save(*, assessment, actor, targets):
     scale = assessment.period.framework_version.scale
     items = {
         item.indicator.code: item
-        for item in IndicatorAssessment.objects.select_for_update().filter(assessment=assessment).select_related("indicator")
+        for item in IndicatorAssessment.objects.select_for_update(of=("self",)).filter(assessment=assessment).select_related("indicator")
     }
+    if expected_targets is not None:
+        moved = [code for code, level in expected_targets.items() if code in items and items[code].target_level != level]
+        if moved:
+            raise ConcurrentChange(
+                _("Target levels of %(codes)s were changed meanwhile by someone else. Nothing was saved: reload the simulator.")
+                % {"codes": ", ".join(moved)}
+            )
     changed = []
     for code, level in targets.items():
         if code not in items:

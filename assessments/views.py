@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from agencies.models import Agency
 from agencies.access import is_administrator, is_provincial_staff
-from agencies.forms import add_service_errors
+from agencies.forms import add_service_errors, posted_int
 
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export
@@ -302,14 +302,14 @@ def item_detail(request, period_id, code, indicator_code):
                 messages.success(request, _("Accepted.") if action == "accept" else _("Returned to the officer with your note."))
                 return redirect(request.path)
         elif action == "open_revision":
-            services.item_open_revision(item=item, actor=request.user, expected_version=request.POST.get("version"))
+            services.item_open_revision(item=item, actor=request.user, expected_version=posted_int(request, "version"))
             messages.success(request, _("A new revision is open: change the indicator and submit it again."))
             return redirect(request.path)
         elif action == "remove_evidence":
-            evidence = item.evidence.filter(pk=request.POST.get("evidence")).first()
+            evidence = item.evidence.filter(pk=posted_int(request, "evidence")).first()
             if evidence is None:
                 raise Http404
-            services.evidence_remove(evidence=evidence, actor=request.user, expected_version=request.POST.get("version"))
+            services.evidence_remove(evidence=evidence, actor=request.user, expected_version=posted_int(request, "version"))
             messages.success(request, _("Evidence removed."))
             return redirect(request.path)
         else:

@@ -137,12 +137,13 @@ def trends(request):
     )
 
 
+def _posted_level(request, name, scale):
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) in scale else None
+
+
 def _whatif_levels(request, items, scale):
-    levels = {}
-    for item in items:
-        raw = request.POST.get(f"level-{item.indicator.code}", "")
-        levels[item.indicator.code] = int(raw) if raw.isdigit() and int(raw) in scale else None
-    return levels
+    return {item.indicator.code: _posted_level(request, f"level-{item.indicator.code}", scale) for item in items}
 
 
 @login_required
@@ -161,9 +162,13 @@ def whatif(request, period_id, code):
     if request.method == "POST":
         planned = _whatif_levels(request, items, scale)
         if request.POST.get("action") == "save":
+            # Only the indicators the page showed: each with the target it showed, to refuse a stale plan.
+            shown = [item.indicator.code for item in items if f"was-{item.indicator.code}" in request.POST]
+            expected = {code: _posted_level(request, f"was-{code}", scale) for code in shown}
             try:
-                changed = targets_save(assessment=assessment, actor=request.user, targets=planned)
-            except (ValidationError, PermissionDenied) as error:
+                changed = targets_save(assessment=assessment, actor=request.user, targets={code: planned[code] for code in shown},
+                                       expected_targets=expected)
+            except (ValidationError, PermissionDenied) as error:  # includes a stale plan (ConcurrentChange)
                 messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             else:
                 messages.success(request, _("Saved as target levels (%(count)s changed).") % {"count": changed})

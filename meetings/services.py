@@ -196,7 +196,7 @@ def meeting_attachment_add(*, meeting, actor, kind, upload):
 
 
 def _lock_follow_up(follow_up, expected_version):
-    locked = FollowUp.objects.select_for_update().select_related("agency", "meeting").get(pk=follow_up.pk)
+    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("agency", "meeting").get(pk=follow_up.pk)
     if expected_version is not None and int(expected_version) != locked.version:
         raise _stale(_("follow-up"), locked.get_state_display())
     return locked
@@ -207,11 +207,9 @@ def _follow_up_event(follow_up, actor, action, before, note=""):
 
 
 def _notify(users, title, body, url):
-    from agencies.tasks import notify
+    from agencies.services import notifications_send
 
-    ids = sorted({user.pk for user in users if user is not None})
-    if ids:
-        notify.delay_on_commit(user_ids=ids, title=title, body=body, url=url)
+    notifications_send(users=users, title=title, body=body, url=url)
 
 
 def follow_up_url(follow_up):
@@ -371,6 +369,7 @@ def reminders_send(*, today=None):
         .exclude(reminders__day=today)
         .select_related("agency", "owner", "meeting")
     )
+    reviewers = list(Membership.objects.filter(role=Membership.Role.REVIEWER, user__is_active=True).select_related("user", "agency"))
     sent = 0
     for follow_up in candidates:
         overdue = follow_up.due_date < today
@@ -381,7 +380,7 @@ def reminders_send(*, today=None):
                 )
                 recipients = [follow_up.owner]
                 if overdue:
-                    recipients += users_with_role_over(agency=follow_up.agency, roles=[Membership.Role.REVIEWER])
+                    recipients += [m.user for m in reviewers if follow_up.agency.is_within(m.agency)]
                     title = _("Overdue follow-up of %(agency)s (due %(due)s)")
                 else:
                     title = _("Follow-up of %(agency)s due %(due)s")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
-from agencies.forms import add_service_errors
+from agencies.forms import add_service_errors, posted_int
 from agencies.models import Agency
 from agencies.selectors import people_of_agencies
 from assessments.models import AssessmentPeriod
@@ -140,7 +140,7 @@ def meeting_transition(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     try:
         services.meeting_transition(
-            meeting=meeting, actor=request.user, expected_version=request.POST.get("version", 0), to_state=request.POST.get("to_state", "")
+            meeting=meeting, actor=request.user, expected_version=posted_int(request, "version"), to_state=request.POST.get("to_state", "")
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -73,6 +73,9 @@ def report_request(*, kind, period, agency, actor=None, slot=""):
                         return existing, False
                 active = ReportRun.objects.filter(**key, state__in=ReportRun.ACTIVE_STATES).first()
                 if active:
+                    if slot and not active.schedule_slot:
+                        # The schedule's slot is served by the run a person asked for a moment ago.
+                        ReportRun.objects.filter(pk=active.pk).update(schedule_slot=slot)
                     return active, False
                 run = ReportRun.objects.create(**key, requested_by=actor, schedule_slot=slot)
                 transaction.on_commit(lambda: report_dispatch(run_id=run.pk))
@@ -100,7 +103,11 @@ def reports_sweep(*, now=None):
     """Send queued runs the broker never took (or whose message was lost), and give runs whose
     worker died back to the queue. Returns the number sent."""
     now = now or timezone.now()
-    ReportRun.objects.filter(state=State.RUNNING, started_at__lt=now - DEAD_WORKER_AFTER).update(state=State.QUEUED, dispatched_at=None)
+    stale = ReportRun.objects.filter(state=State.RUNNING, started_at__lt=now - DEAD_WORKER_AFTER)
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=State.FAILED, finished_at=now, error=_("The worker stopped while rendering, %(count)s times.") % {"count": MAX_ATTEMPTS}
+    )
+    stale.filter(attempts__lt=MAX_ATTEMPTS).update(state=State.QUEUED, dispatched_at=None)
     waiting = ReportRun.objects.filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - LOST_MESSAGE_AFTER),
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
@@ -165,6 +172,12 @@ def report_execute(run_id, *, render=None):
     }
     with transaction.atomic():
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.state != State.RUNNING or locked.attempts != run.attempts:
+            # This attempt was given up meanwhile (the sweep thought its worker dead): another
+            # attempt owns the run now, so these files are not published as its result.
+            for name in names.values():
+                (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+            return None
         locked.pdf.name, locked.xlsx.name, locked.csv_zip.name = names["pdf"], names["xlsx"], names["csv_zip"]
         locked.sha256 = hashlib.sha256(pdf).hexdigest()
         locked.size = len(pdf)
@@ -197,13 +210,10 @@ def _notify_done(run):
     if run.requested_by_id:
         from django.urls import reverse
 
-        from agencies.tasks import notify
+        from agencies.services import notifications_send
 
-        notify.delay_on_commit(
-            user_ids=[run.requested_by_id],
-            title=_("Report ready: %(report)s") % {"report": str(run)},
-            url=reverse("report_detail", args=[run.pk]),
-        )
+        notifications_send(users=[run.requested_by], title=_("Report ready: %(report)s") % {"report": str(run)},
+                           url=reverse("report_detail", args=[run.pk]))
 
 
 # --- Schedules ------------------------------------------------------------------------------------

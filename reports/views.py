@@ -46,8 +46,10 @@ def report_request(request):
     try:
         run, created = services.report_request(kind=kind, period=period, agency=agency, actor=request.user)
     except ValidationError as error:
+        if request.headers.get("HX-Request"):
+            return _box(request, period, agency, kind, error=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
-        return redirect(request.POST.get("next") or "report_list")
+        return redirect("report_list")
     if request.headers.get("HX-Request"):
         return _box(request, period, agency, kind, joined=not created)
     if not created:
@@ -55,11 +57,11 @@ def report_request(request):
     return redirect("report_detail", pk=run.pk)
 
 
-def _box(request, period, agency, kind, joined=False):
+def _box(request, period, agency, kind, joined=False, error=""):
     latest = selectors.latest_runs(user=request.user, period=period, agency=agency).get(kind)
     return render(
         request, "reports/_report_box.html",
-        {"run": latest, "period": period, "agency": agency, "kind": kind, "joined": joined,
+        {"run": latest, "period": period, "agency": agency, "kind": kind, "joined": joined, "error": error,
          "kind_label": ReportRun.Kind(kind).label},
     )
 

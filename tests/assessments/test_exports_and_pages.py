@@ -120,3 +120,13 @@ def test_assessment_page_queries_are_few_and_fixed(spbe_2021, client_of, provinc
     with django_assert_max_num_queries(10):
         response = client.get(reverse("assessment_detail", args=[spbe_2021.pk, "17.02"]))
     assert response.content.decode().count("data-indicator=") == 47
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_exports():
+    from assessments.exports import as_csv, as_xlsx
+
+    columns = [("note", "Note"), ("index", "Index")]
+    rows = [{"note": "=HYPERLINK(\"http://contoh.invalid\")", "index": Decimal("2.50")}]
+    assert "'=HYPERLINK" in as_csv(columns, rows).decode("utf-8-sig")
+    cell = load_workbook(io.BytesIO(as_xlsx([("t", columns, rows)]))).active["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")

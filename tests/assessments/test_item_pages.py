@@ -188,9 +188,6 @@ def test_queue_todo_and_home_show_what_waits(open_period, lebong_officer, provin
 def test_notifications_show_in_the_bell_and_open_where_they_point(open_period, lebong_officer, provincial_reviewer, client_of):
     officer, reviewer = client_of(lebong_officer), client_of(provincial_reviewer)
     officer.post(item_url(open_period), form_data(lebong_item(open_period), evidence_file=pdf_upload()))
-    # The test client runs on_commit callbacks only with a real transaction; deliver them here.
-    from agencies.tasks import notify
-    notify(user_ids=[provincial_reviewer.pk], title="Lebong mengirim indikator 1", url=item_url(open_period))
     home = reviewer.get(reverse("home")).content.decode()
     assert 'id="notification-count">1<' in home
     note = Notification.objects.get(user=provincial_reviewer)
@@ -252,3 +249,9 @@ def test_a_submission_refused_after_the_file_was_stored_leaves_no_orphan_file(op
     assert response.status_code == 400
     assert not Evidence.objects.exists()
     assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_post_without_a_valid_version_is_a_bad_request_not_a_skipped_check(open_period, lebong_officer, client_of):
+    client = client_of(lebong_officer)
+    assert client.post(item_url(open_period), {"action": "open_revision"}).status_code == 400
+    assert client.post(item_url(open_period), {"action": "remove_evidence", "version": "abc", "evidence": "x"}).status_code == 400

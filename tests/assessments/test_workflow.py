@@ -72,11 +72,17 @@ def test_submission_reaches_the_reviewers_after_commit(item, lebong_officer, pro
 
 
 def test_a_rolled_back_submission_notifies_nobody(item, lebong_officer, provincial_reviewer, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
     item = with_evidence(draft(item, lebong_officer), lebong_officer, 1, 2)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        item_submit(item=item, actor=lebong_officer, expected_version=item.version)
-    assert len(callbacks) == 1  # queued for after the commit, not sent from inside the transaction
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        with transaction.atomic():
+            item_submit(item=item, actor=lebong_officer, expected_version=item.version)
+            raise RuntimeError("a later step of the same change failed")
+    assert callbacks == []  # no e-mail queued
     assert not Notification.objects.exists()
+    item.refresh_from_db()
+    assert item.state == State.DRAFT
 
 
 def test_returning_needs_a_note_and_the_officer_sees_it(item, lebong_officer, provincial_reviewer, django_capture_on_commit_callbacks):
@@ -172,3 +178,12 @@ def test_a_closed_period_refuses_every_change(item, lebong_officer, administrato
     period_transition(period=period, to_state="closed", actor=administrator)
     with pytest.raises(ValidationError, match="closed"):
         draft(item, lebong_officer)
+
+
+def test_a_level_without_evidence_cannot_be_accepted(item, lebong_officer, provincial_reviewer):
+    item = with_evidence(draft(item, lebong_officer, level=3), lebong_officer, 1)
+    item = item_submit(item=item, actor=lebong_officer, expected_version=item.version)
+    with pytest.raises(ValidationError, match="no evidence"):
+        item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 2, 3])
+    item = item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1])
+    assert item.verified_level == 1

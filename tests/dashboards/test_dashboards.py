@@ -97,14 +97,23 @@ def test_whatif_computes_without_saving_and_crosses_a_predicate(levels, client_o
 
 def test_an_officer_saves_the_plan_as_targets_and_a_reviewer_cannot(levels, client_of, kepahiang_officer, provincial_reviewer):
     url = reverse("whatif", args=[levels.pk, "17.08"])
-    data = {"level-1": "5", "level-2": "4", "action": "save"}
+    data = {"level-1": "5", "was-1": "3", "level-2": "4", "was-2": "3", "action": "save"}
     client_of(provincial_reviewer).post(url, data)
     assert IndicatorAssessment.objects.get(assessment__agency__code="17.08", indicator__code="1").target_level == 3
     response = client_of(kepahiang_officer).post(url, data)
     assert response.status_code == 302
     item = IndicatorAssessment.objects.get(assessment__agency__code="17.08", indicator__code="1")
     assert item.target_level == 5 and item.events.filter(action="target_set").exists()
-    assert IndicatorAssessment.objects.get(assessment__agency__code="17.08", indicator__code="3").target_level is None
+    assert IndicatorAssessment.objects.get(assessment__agency__code="17.08", indicator__code="3").target_level == 3  # not on the page
+
+
+def test_a_stale_what_if_plan_is_refused(levels, client_of, kepahiang_officer):
+    url = reverse("whatif", args=[levels.pk, "17.08"])
+    officer = client_of(kepahiang_officer)
+    officer.post(url, {"level-1": "4", "was-1": "3", "action": "save"})
+    response = officer.post(url, {"level-1": "5", "was-1": "3", "action": "save"}, follow=True)  # page shown before the first save
+    assert IndicatorAssessment.objects.get(assessment__agency__code="17.08", indicator__code="1").target_level == 4
+    assert "1" in response.content.decode() and response.status_code == 200
 
 
 def test_other_regencies_dashboards_answer_404(levels, client_of, kepahiang_officer):

@@ -194,3 +194,49 @@ def test_province_summary_ranks_regencies_by_verified_index(open_period, lebong_
     assert run.state == State.DONE
     lebong = text.index("Pemerintah Kabupaten Lebong")
     assert lebong < text.index("Pemerintah Kabupaten Kepahiang") and lebong < text.index("Pemerintah Kabupaten Rejang Lebong")
+
+
+def test_a_schedule_slot_joined_to_a_persons_run_makes_no_second_report(open_period, lebong, lebong_levels, bengkulu):
+    from datetime import date
+
+    asked, _ = services.report_request(kind="regency", period=open_period, agency=lebong)  # stays queued (no commit here)
+    services.monthly_batch(today=date(2026, 12, 1))
+    asked.refresh_from_db()
+    assert asked.schedule_slot == "monthly:2026-12"
+    ReportRun.objects.filter(pk=asked.pk).update(state=State.DONE)
+    services.monthly_batch(today=date(2026, 12, 1))
+    assert ReportRun.objects.filter(agency=lebong).count() == 1
+
+
+def test_a_run_whose_worker_keeps_dying_is_failed_not_retried_forever(open_period, lebong, lebong_levels):
+    from django.utils import timezone as tz
+
+    run = ReportRun.objects.create(kind="regency", period=open_period, agency=lebong, state=State.RUNNING,
+                                   attempts=services.MAX_ATTEMPTS, started_at=tz.now() - timedelta(hours=1))
+    services.reports_sweep()
+    run.refresh_from_db()
+    assert run.state == State.FAILED and run.error
+
+
+def test_a_given_up_attempt_does_not_publish_over_the_new_one(open_period, lebong, lebong_levels, monkeypatch):
+    from reports import rendering
+
+    run = ReportRun.objects.create(kind="regency", period=open_period, agency=lebong)
+    real_render = rendering.render_pdf
+
+    def slow_render(report):
+        ReportRun.objects.filter(pk=run.pk).update(attempts=5)  # the sweep gave this attempt up meanwhile
+        return real_render(report)
+
+    monkeypatch.setattr("reports.rendering.render_pdf", slow_render)
+    assert services.report_execute(run.pk) is None
+    run.refresh_from_db()
+    assert run.state == State.RUNNING and not run.pdf
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_refused_request_never_redirects_outside_the_portal(open_period, lebong_officer, client_of):
+    response = client_of(lebong_officer).post(
+        reverse("report_request"), {"period": open_period.pk, "agency": "17.07.01", "kind": "regency", "next": "https://contoh.invalid/"}
+    )
+    assert response.status_code == 302 and response.url == reverse("report_list")
