@@ -77,3 +77,17 @@ def people_of_agencies(*, agencies):
 
 def unread_notification_count(*, user):
     return user.notifications.filter(read_at__isnull=True).count()
+
+
+def province_of(*, user):
+    """The province whose staff the user is (reviewer or administrator), or None."""
+    from .access import is_provincial_staff
+
+    if not is_provincial_staff(user):
+        return None
+    return Agency.objects.for_user(user).filter(kind=Agency.Kind.PROVINCE).order_by("path").first()
+
+
+def home_agency(*, user):
+    """The agency (not a unit) where the user holds a role, for landing pages."""
+    return next((m.agency for m in memberships_of(user) if m.agency.kind != Agency.Kind.UNIT), None)

@@ -31,6 +31,10 @@ def period_list():
     return AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year", "-self_assessment_opens")
 
 
+def period_events(*, period, count=20):
+    return list(period.events.select_related("actor")[:count])
+
+
 def period_get(period_id):
     return get_object_or_404(AssessmentPeriod.objects.select_related("framework_version"), pk=period_id)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
-from agencies.models import Agency
+from agencies.selectors import province_of
 from agencies.access import is_administrator, is_provincial_staff
 from agencies.forms import add_service_errors, posted_int
 
@@ -37,10 +37,9 @@ def period_detail(request, period_id):
         {
             "period": period,
             "rows": selectors.period_summaries(period=period, user=request.user),
-            "events": period.events.select_related("actor")[:20],
+            "events": selectors.period_events(period=period),
             "can_administer": is_administrator(request.user),
-            "province": Agency.objects.for_user(request.user).filter(kind=Agency.Kind.PROVINCE).first()
-            if is_provincial_staff(request.user) else None,
+            "province": province_of(user=request.user),
             "next_states": [
                 (state, AssessmentPeriod.State(state).label)
                 for state, sources in services.PERIOD_TRANSITIONS.items()

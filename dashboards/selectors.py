@@ -50,6 +50,10 @@ def current_period():
     return period or AssessmentPeriod.objects.select_related("framework_version").order_by("-year").first()
 
 
+def has_assessment(*, period, agency):
+    return Assessment.objects.filter(period=period, agency=agency).exists()
+
+
 def previous_period(period):
     return AssessmentPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import access
 from agencies.models import Agency
+from agencies.selectors import home_agency
 from assessments import selectors as assessment_selectors
 from assessments.scoring import compute
 from assessments.services import targets_save
@@ -26,9 +27,8 @@ def dashboard(request):
         return render(request, "dashboards/empty.html")
     if access.is_provincial_staff(request.user):
         return redirect("province_dashboard", period_id=period.pk)
-    memberships = access.memberships_of(request.user)
-    agency = next((m.agency for m in memberships if m.agency.kind != Agency.Kind.UNIT), None)
-    if agency is None or not period.assessments.filter(agency=agency).exists():
+    agency = home_agency(user=request.user)
+    if agency is None or not selectors.has_assessment(period=period, agency=agency):
         return render(request, "dashboards/empty.html", {"period": period})
     return redirect("regency_dashboard", period_id=period.pk, code=agency.code)
 
