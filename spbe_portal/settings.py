@@ -208,7 +208,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Celery -------------------------------------------------------------------------------------
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
