@@ -25,11 +25,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed .env
 	mkdir -p var
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py ensure_schedules
 	$(MAKE) --no-print-directory demo-data
+
+# A development checkout runs with DEBUG on, also for a plain `.venv/bin/python manage.py …`.
+.env:
+	printf '# Development settings for this checkout (see docs/deployment.md); the environment overrides them.\nDEBUG=1\n' > .env
 
 demo-data:
 	$(DEV_ENV) $(PY) manage.py load_agencies

@@ -14,6 +14,22 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def load_dotenv(path):
+    """Read KEY=VALUE lines of a local ``.env`` file into the environment, without overriding
+    what the environment already says. `make run` writes one with DEBUG=1 for a development
+    checkout; production sets its variables in the real environment."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
 def env_str(name, default=None, *, required=False):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
