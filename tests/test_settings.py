@@ -70,3 +70,16 @@ def test_production_defaults_are_secure():
     assert settings.X_FRAME_OPTIONS == "DENY"
     assert settings.LANGUAGE_CODE == "id" and settings.TIME_ZONE == "Asia/Jakarta"
     assert settings.AXES_FAILURE_LIMIT == 5
+
+
+def test_a_local_env_file_never_overrides_the_real_environment(tmp_path, monkeypatch):
+    from spbe_portal.env import load_dotenv
+
+    (tmp_path / ".env").write_text("# development\nDEBUG=1\nSPBE_TEST_ONLY_A='from file'\nSPBE_TEST_ONLY_B=from file\n")
+    monkeypatch.setenv("SPBE_TEST_ONLY_B", "from environment")
+    monkeypatch.delenv("SPBE_TEST_ONLY_A", raising=False)
+    load_dotenv(tmp_path / ".env")
+    assert os.environ["SPBE_TEST_ONLY_A"] == "from file"
+    assert os.environ["SPBE_TEST_ONLY_B"] == "from environment"
+    monkeypatch.delenv("SPBE_TEST_ONLY_A")
+    load_dotenv(tmp_path / "missing")  # no file: nothing happens
