@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from fractions import Fraction
 from typing import Mapping
 
@@ -136,8 +137,20 @@ class Framework:
             },
         )
 
-    def indicators(self) -> tuple[Node, ...]:
+    @cached_property
+    def _indicators(self) -> tuple[Node, ...]:
         return tuple(indicator for root in self.roots for indicator in root.indicators())
+
+    def indicators(self) -> tuple[Node, ...]:
+        return self._indicators
+
+    @cached_property
+    def step_gains(self) -> dict[str, Fraction]:
+        """What one level more on each indicator adds to the overall index. Both formulas are
+        linear in the levels, so this does not depend on the levels themselves: computed once."""
+        floor = {indicator.code: self.scale_min for indicator in self.indicators()}
+        base = compute(self, floor).overall
+        return {code: compute(self, {**floor, code: self.scale_min + 1}).overall - base for code in floor}
 
     def nodes(self) -> tuple[Node, ...]:
         return tuple(node for root in self.roots for node in root.walk())
@@ -283,19 +296,11 @@ class Plan:
         return sum(step.to_level - step.from_level for step in self.steps)
 
 
-def _step_gains(framework: Framework) -> dict[str, Fraction]:
-    """What one level more on each indicator adds to the overall index. Both formulas are linear
-    in the levels, so this does not depend on the levels themselves."""
-    floor = {indicator.code: framework.scale_min for indicator in framework.indicators()}
-    base = compute(framework, floor).overall
-    return {code: compute(framework, {**floor, code: framework.scale_min + 1}).overall - base for code in floor}
-
-
 def next_level_gains(framework: Framework, levels: Mapping[str, int | None]) -> list[Gain]:
     """Every indicator below the top of the scale, with what its next level adds, largest first
     (ties in framework order)."""
     current = compute(framework, levels).levels
-    step = _step_gains(framework)
+    step = framework.step_gains
     gains = [
         Gain(indicator, current[indicator.code], step[indicator.code])
         for indicator in framework.indicators()
@@ -334,7 +339,7 @@ def improvement_plan(framework: Framework, levels: Mapping[str, int | None], tar
         raised[gain.indicator.code] = raised.get(gain.indicator.code, 0) + 1
         overall += gain.gain
     reached = compute(framework, {**current.levels, **{code: current.levels[code] + n for code, n in raised.items()}})
-    step = _step_gains(framework)
+    step = framework.step_gains
     by_code = {indicator.code: indicator for indicator in framework.indicators()}
     steps = tuple(
         PlanStep(by_code[code], current.levels[code], current.levels[code] + n, step[code] * n) for code, n in raised.items()

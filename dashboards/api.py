@@ -73,11 +73,11 @@ def period_indices(request, period_id):
     period = selectors.period_or_404(period_id)
     rows = selectors.api_indices(user=request.user, period=period)
     return JsonResponse({"period": _period(period), "results": [
-        {"agency": s.agency.code, "name": s.agency.name,
-         "self_assessed": {"index": _index(s.self_index), "predicate": s.self_predicate},
-         "verified": {"index": _index(s.verified_index), "predicate": s.verified_predicate},
-         "planned": {"index": _index(s.planned_index), "predicate": s.planned_predicate}}
-        for s in rows
+        {"agency": code, "name": name,
+         "self_assessed": {"index": _index(own), "predicate": own_predicate},
+         "verified": {"index": _index(verified), "predicate": verified_predicate},
+         "planned": {"index": _index(planned), "predicate": planned_predicate}}
+        for code, name, own, own_predicate, verified, verified_predicate, planned, planned_predicate in rows
     ]})
 
 

@@ -211,10 +211,15 @@ def visible_regencies(*, user):
     return Agency.objects.for_user(user).filter(is_active=True).exclude(kind=Agency.Kind.UNIT).order_by("path")
 
 
+API_INDEX_FIELDS = ("agency__code", "agency__name", "self_index", "self_predicate", "verified_index", "verified_predicate",
+                    "planned_index", "planned_predicate")
+
+
 def api_indices(*, user, period):
+    """Rows of plain values (no model objects: the list can hold every agency of the country)."""
     return list(
         AssessmentSummary.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
-        .select_related("agency").order_by("agency__path")
+        .order_by("agency__path").values_list(*API_INDEX_FIELDS)
     )
 
 
