@@ -89,7 +89,7 @@ def demo_meetings_load():
         description="Menginventarisasi aplikasi yang sudah tersedia dan memanfaatkannya di perangkat daerah.",
         due_date=datetime(2021, 10, 29).date(), indicators=[nodes["4"], nodes["15"]],
     )
-    lebong = follow_up_create(
+    follow_up_create(
         meeting=meeting, actor=staff, agency=agencies["17.07"], owner=users["operator.lebong"],
         description="Membentuk Tim Koordinasi SPBE Kabupaten Lebong dengan Keputusan Bupati.",
         due_date=datetime(2021, 8, 31).date(), indicators=[nodes["10"], nodes["19"]],

@@ -2,7 +2,7 @@
 may see one of its participating agencies (provincial staff see them all); a follow-up to whoever
 may see its agency. Anything else answers 404."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
 

@@ -14,7 +14,6 @@ from assessments.forms import ItemForm
 from assessments.models import Assessment, Evidence, IndicatorAssessment
 from assessments.services import assessment_get_or_create, item_update
 from tests.assessments.helpers import pdf_bytes, pdf_upload
-from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 State = IndicatorAssessment.State

@@ -8,7 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from agencies.models import Notification
-from assessments.models import Evidence, IndicatorAssessment
+from assessments.models import IndicatorAssessment
 from meetings.models import FollowUp, Meeting, MeetingEvent, Reminder
 from meetings.services import (
     StaleChange,
