@@ -31,6 +31,14 @@ def period_list():
     return AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year", "-self_assessment_opens")
 
 
+def current_period(*, or_latest=False):
+    """The newest period open for self-assessment or in review; with ``or_latest``, else the
+    newest period of all."""
+    periods = AssessmentPeriod.objects.select_related("framework_version").order_by("-year")
+    period = periods.filter(state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW]).first()
+    return period or (periods.first() if or_latest else None)
+
+
 def period_events(*, period, count=20):
     return list(period.events.select_related("actor")[:count])
 

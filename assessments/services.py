@@ -150,6 +150,11 @@ PERIOD_TRANSITIONS = {
 }
 
 
+def period_next_states(period):
+    """The states a period may move to from where it is."""
+    return [state for state, sources in PERIOD_TRANSITIONS.items() if period.state in sources]
+
+
 def _require_administrator(actor):
     if actor is not None and not is_administrator(actor):
         raise PermissionDenied(_("Only an administrator may do this."))

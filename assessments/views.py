@@ -40,11 +40,7 @@ def period_detail(request, period_id):
             "events": selectors.period_events(period=period),
             "can_administer": is_administrator(request.user),
             "province": province_of(user=request.user),
-            "next_states": [
-                (state, AssessmentPeriod.State(state).label)
-                for state, sources in services.PERIOD_TRANSITIONS.items()
-                if period.state in sources
-            ],
+            "next_states": [(state, AssessmentPeriod.State(state).label) for state in services.period_next_states(period)],
         },
     )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.access import visible_agency_filter
 from agencies.models import Agency
 from assessments import selectors as assessment_selectors
+from assessments.selectors import current_period as _current_period
 from assessments.models import Assessment, AssessmentPeriod, AssessmentSummary, IndicatorAssessment, PublishedResult
 from assessments.scoring import compute
 from meetings.models import FollowUp
@@ -41,13 +42,7 @@ SORTS = {
 
 
 def current_period():
-    period = (
-        AssessmentPeriod.objects.filter(state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW])
-        .select_related("framework_version")
-        .order_by("-year")
-        .first()
-    )
-    return period or AssessmentPeriod.objects.select_related("framework_version").order_by("-year").first()
+    return _current_period(or_latest=True)
 
 
 def has_assessment(*, period, agency):

@@ -140,6 +140,14 @@ def meeting_update(*, meeting, actor, expected_version, values, participants, at
     return meeting
 
 
+MEETING_NEXT_STATE = {State.PLANNED: State.HELD, State.HELD: State.FINAL}
+
+
+def meeting_next_state(meeting):
+    """planned → held → minutes final; None once final."""
+    return MEETING_NEXT_STATE.get(meeting.state)
+
+
 @removes_files_on_failure
 @transaction.atomic
 def meeting_transition(*, meeting, actor, expected_version, to_state):
@@ -148,8 +156,7 @@ def meeting_transition(*, meeting, actor, expected_version, to_state):
     _require_staff(actor, meeting.organiser)
     if int(expected_version) != meeting.version:
         raise _stale(_("meeting"), meeting.get_state_display())
-    allowed = {State.HELD: State.PLANNED, State.FINAL: State.HELD}
-    if allowed.get(to_state) != meeting.state:
+    if meeting_next_state(meeting) != to_state:
         raise ValidationError(_("A meeting cannot go from %(from)s to %(to)s.") % {
             "from": meeting.get_state_display(), "to": State(to_state).label if to_state in State.values else to_state})
     if to_state == State.FINAL and not meeting.discussion_points:

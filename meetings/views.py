@@ -128,7 +128,7 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
             "is_staff": is_staff,
             "follow_up_form": follow_up_form,
             "attachment_form": attachment_form or (AttachmentForm() if is_staff else None),
-            "next_state": {Meeting.State.PLANNED: Meeting.State.HELD, Meeting.State.HELD: Meeting.State.FINAL}.get(meeting.state),
+            "next_state": services.meeting_next_state(meeting),
         },
         status=status,
     )

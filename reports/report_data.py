@@ -4,7 +4,7 @@ and CSV renderers, so that all three show the same numbers — the engine's (ass
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
@@ -41,7 +41,6 @@ class RegencyReport:
     generated_at: object
     radar_svg: str = ""
     bars_svg: str = ""
-    tier_labels: list = field(default_factory=list)
 
     kind = "regency"
 

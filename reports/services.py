@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from agencies.access import can_see, is_provincial_staff
 from agencies.models import Agency
 from assessments.models import Assessment, AssessmentPeriod
+from assessments.selectors import current_period
 
 from .models import IndexSnapshot, ReportRun
 
@@ -217,10 +218,6 @@ def _notify_done(run):
 
 
 # --- Schedules ------------------------------------------------------------------------------------
-
-
-def current_period():
-    return AssessmentPeriod.objects.filter(state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW]).order_by("-year").first()
 
 
 def monthly_batch(*, today=None):
