@@ -28,6 +28,11 @@ class User(AbstractUser):
         validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))],
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    review_digest = models.BooleanField(
+        _("daily digest of submissions"),
+        default=False,
+        help_text=_("Reviewers: one e-mail and notification a day listing new submissions, instead of one per submission."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -10,6 +10,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -224,6 +225,10 @@ class IndicatorAssessment(models.Model):
         Agency, verbose_name=_("unit in charge"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(_("review note"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned reviewer"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("The provincial reviewer who took the item, or to whom a colleague assigned it."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -319,6 +324,7 @@ class ItemEvent(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Evidence added")
         EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
         ASSIGNED = "assigned", _("Person in charge assigned")
+        REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
         TARGET_SET = "target_set", _("Target level set")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
@@ -405,3 +411,19 @@ class AssessmentSummary(models.Model):
     @property
     def total(self):
         return self.not_started + self.filled
+
+
+class ReviewDigest(models.Model):
+    """That a reviewer's daily digest of submissions went out on a day: the daily task sends at most
+    one per person per day, however often it runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    items = models.PositiveIntegerField(_("submissions listed"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review digest")
+        verbose_name_plural = _("review digests")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_review_digest_per_user_per_day")]

@@ -4,11 +4,13 @@
 - periods: periods, their states and the assessments of agencies in them;
 - workflow: the review workflow of an item (save, evidence, submit, review) and what-if targets;
 - summaries: the engine's numbers kept per assessment;
-- results: published national results.
+- results: published national results;
+- digests: the reviewers' daily digest of submissions.
 
 Callers import from ``assessments.services``; the names below are the public ones.
 """
 
+from .digests import review_digests_send, wib
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
 from .results import published_results_save
@@ -18,6 +20,8 @@ from .workflow import (
     ConcurrentChange,
     evidence_add,
     evidence_remove,
+    UNCHANGED,
+    item_assign_reviewer,
     item_open_revision,
     item_review,
     item_save,
@@ -29,7 +33,7 @@ from .workflow import (
 )
 
 __all__ = [
-    "ACTIVE_PERIOD_STATES", "SUMMARY_ROW", "ConcurrentChange", "FrameworkLoad", "assessment_get_or_create",
+    "ACTIVE_PERIOD_STATES", "SUMMARY_ROW", "UNCHANGED", "item_assign_reviewer", "review_digests_send", "wib", "ConcurrentChange", "FrameworkLoad", "assessment_get_or_create",
     "assessment_levels_set", "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
     "framework_version_in_use", "item_open_revision", "item_review", "item_save", "item_submit", "item_update",
     "item_url", "period_create", "period_next_states", "period_transition", "published_results_save",

@@ -179,8 +179,9 @@ def item_submit(*, item, actor, expected_version):
     item.submitted_at = timezone.now()
     _save(item)
     _event(item, actor, ItemEvent.Action.SUBMITTED, before)
+    # Reviewers who chose the daily digest hear of it there (services.digests), not now.
     _notify(
-        users_with_role_over(agency=agency, roles=[Membership.Role.REVIEWER]),
+        [user for user in users_with_role_over(agency=agency, roles=[Membership.Role.REVIEWER]) if not user.review_digest],
         _("%(agency)s submitted indicator %(code)s for review") % {"agency": agency.short_name, "code": item.indicator.code},
         _("%(indicator)s — level %(level)s.") % {"indicator": item.indicator.name, "level": item.level},
         item_url(item),
@@ -329,6 +330,46 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
         title = _("Indicator %(code)s of %(agency)s was returned") % {"code": item.indicator.code, "agency": agency.short_name}
         body = note
     _notify(officers + [item.person_in_charge], title, body, item_url(item))
+    return item
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def item_assign_reviewer(*, item, actor, assignee, expected_reviewer=UNCHANGED, note=""):
+    """Give a submitted item to a reviewer: ``actor`` takes it (``assignee=actor``), hands it to a
+    colleague, or releases it (``assignee=None``). Both must be allowed to review the item's agency.
+    ``expected_reviewer`` (a user or None) is who the actor saw assigned; if someone else changed it
+    meanwhile, nothing is written. Recorded as an event; a colleague given the item is notified."""
+    from agencies.access import can_review
+
+    item = _lock_item(item, None)
+    agency = item.assessment.agency
+    _require(can_review, actor, agency)
+    _require_active_period(item)
+    if item.state != ItemState.SUBMITTED:
+        raise ValidationError(_("Only an item waiting for review can be assigned; this indicator is %(state)s.") % {
+            "state": item.get_state_display()})
+    if expected_reviewer is not UNCHANGED and getattr(expected_reviewer, "pk", None) != item.reviewer_id:
+        raise ConcurrentChange(_("Someone assigned this indicator meanwhile: nothing was changed. Check who has it now."))
+    if assignee is not None and (not assignee.is_active or not can_review(assignee, agency)):
+        raise ValidationError({"reviewer": _("%(person)s may not review %(agency)s and cannot be assigned.") % {
+            "person": assignee, "agency": agency.short_name}})
+    if getattr(assignee, "pk", None) == item.reviewer_id:
+        return item
+    item.reviewer = assignee
+    item.save(update_fields=["reviewer", "updated_at"])
+    who = str(assignee) if assignee is not None else _("nobody (released)")
+    _event(item, actor, ItemEvent.Action.REVIEWER_ASSIGNED, item.state, "\n".join(filter(None, [who, (note or "").strip()])))
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        _notify(
+            [assignee],
+            _("%(actor)s assigned you indicator %(code)s of %(agency)s") % {
+                "actor": actor, "code": item.indicator.code, "agency": agency.short_name},
+            (note or "").strip(),
+            item_url(item),
+        )
     return item
 
 
