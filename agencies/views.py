@@ -58,7 +58,7 @@ def account_settings(request):
     from .services import user_preferences_update
 
     is_reviewer = access.is_provincial_staff(request.user)
-    form = PreferencesForm(request.POST or None, initial={"review_digest": request.user.review_digest})
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={"review_digest": request.user.review_digest})
     if request.method == "POST" and is_reviewer and form.is_valid():
         user_preferences_update(user=request.user, review_digest=form.cleaned_data["review_digest"])
         messages.success(request, _("Your settings are saved."))
