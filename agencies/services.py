@@ -175,3 +175,24 @@ def user_preferences_update(*, user, review_digest):
     user.review_digest = bool(review_digest)
     user.save(update_fields=["review_digest"])
     return user
+
+
+@transaction.atomic
+def document_number_issue(*, heading, kind, today=None):
+    """The next number in the issuing office's register for the year (``heading`` from
+    ``selectors.issuing_office``), recorded as a DocumentNumber. The issuer's row is locked so two
+    documents issued at once get different numbers; the unique constraints back that up."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from .letterheads import format_number
+    from .models import DocumentNumber
+
+    year = (today or timezone.localdate()).year
+    Agency.objects.select_for_update().filter(pk=heading.issuer.pk).first()
+    last = DocumentNumber.objects.filter(issuer=heading.issuer, year=year).aggregate(last=Max("sequence"))["last"] or 0
+    sequence = last + 1
+    return DocumentNumber.objects.create(
+        issuer=heading.issuer, year=year, sequence=sequence, kind=kind,
+        number=format_number(heading.number_format, sequence=sequence, year=year),
+    )

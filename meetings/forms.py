@@ -5,6 +5,7 @@ from agencies.models import Agency
 from assessments.evidence_files import ACCEPT_ATTRIBUTE
 
 from .models import FollowUp, Meeting, MeetingAttachment
+from .services import MEETING_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -25,8 +26,8 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "note_taker", "participants",
-                  "agenda", "discussion", "decisions"]
+        fields = ["title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "chair_position", "chair_nip", "note_taker",
+                  "note_taker_nip", "participants", "agenda", "discussion", "decisions"]
         widgets = {
             "starts_at": DateTimeLocal(),
             "ends_at": DateTimeLocal(),
@@ -47,8 +48,7 @@ class MeetingForm(forms.ModelForm):
 
     def meeting_values(self):
         data = self.cleaned_data
-        return {name: data.get(name) for name in ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair",
-                                                   "note_taker", "agenda", "discussion", "decisions")}
+        return {name: data.get(name) for name in MEETING_FIELDS}
 
 
 class AttendeeForm(forms.Form):

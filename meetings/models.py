@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, nip_validator
 from assessments.models import AssessmentPeriod, FrameworkNode
 
 
@@ -49,7 +49,12 @@ class Meeting(models.Model):
         help_text=_("Follow-ups relate to this period's indicators."),
     )
     chair = models.CharField(_("chair"), max_length=200, help_text=_("Name and position, e.g. Kepala Diskominfotik Provinsi Bengkulu."))
+    chair_position = models.CharField(
+        _("chair's position"), max_length=200, blank=True, help_text=_("Printed under the chair's signature, e.g. Kepala Dinas Kominfotik Provinsi Bengkulu."),
+    )
+    chair_nip = models.CharField(_("chair's NIP"), max_length=18, blank=True, validators=[nip_validator])
     note_taker = models.CharField(_("note-taker"), max_length=200)
+    note_taker_nip = models.CharField(_("note-taker's NIP"), max_length=18, blank=True, validators=[nip_validator])
     participants = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), related_name="meetings")
     agenda = models.TextField(_("agenda"), help_text=_("One item per line."))
     discussion = models.TextField(_("discussion points"), blank=True, help_text=_("One point per line; they are numbered."))
@@ -128,6 +133,13 @@ class MeetingMinutes(PrivateFile):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="minutes")
     edition = models.PositiveIntegerField(_("edition"))
+    document_number = models.CharField(_("document number"), max_length=120, blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+
+    @property
+    def corrects_edition(self):
+        """The edition this one corrects (None for the first)."""
+        return self.edition - 1 if self.edition > 1 else None
 
     class Meta:
         verbose_name = _("final minutes")

@@ -113,6 +113,7 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
     is_staff = access.can_review(request.user, meeting.organiser)
     if is_staff and follow_up_form is None:
         follow_up_form = FollowUpForm(meeting=meeting, owners=_owners(meeting))
+    editions = list(meeting.minutes.all())  # newest first
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -121,7 +122,8 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
             "participants": list(meeting.participants.order_by("code")),
             "attendees": list(meeting.attendees.select_related("agency")),
             "attachments": list(meeting.attachments.select_related("uploaded_by")),
-            "minutes": meeting.minutes.first(),
+            "minutes": editions[0] if editions else None,
+            "editions": editions,
             # The record's history names every agency's follow-ups: provincial staff only.
             "events": list(meeting.events.select_related("actor")[:30]) if is_staff else [],
             "follow_ups": selectors.meeting_follow_ups(meeting=meeting, user=request.user),

@@ -81,14 +81,17 @@ def test_the_demo_minutes_pdf_holds_date_place_participants_and_follow_ups(demo_
 
 
 def test_minutes_render_text_typed_by_users_as_text_and_fetch_nothing(meeting, provincial_reviewer):
-    from meetings.minutes import NoFetching, refuse_fetch, render_minutes
+    from agencies.letterheads import FetchRefused, embedded_only_fetcher
+    from meetings.minutes import render_minutes
 
     meeting.discussion = 'Lihat <img src="http://contoh.invalid/x.png"> dan <b>tebal</b>'
     meeting.save()
     text = pdf_text(render_minutes(meeting))
     assert '<img src="http://contoh.invalid/x.png">' in " ".join(text.split())
-    with pytest.raises(NoFetching):
-        refuse_fetch("http://contoh.invalid/x.png")
+    fetcher = embedded_only_fetcher()
+    for url in ("http://contoh.invalid/x.png", "file:///etc/passwd", "data:image/png;base64,iVBORw0KGgo="):
+        with pytest.raises(FetchRefused):
+            fetcher(url)
 
 
 def test_a_meeting_moves_planned_held_final_and_final_minutes_are_issued(meeting, provincial_reviewer):
