@@ -254,3 +254,26 @@ def test_a_post_without_a_valid_version_is_a_bad_request_not_a_skipped_check(ope
     client = client_of(lebong_officer)
     assert client.post(item_url(open_period), {"action": "open_revision"}).status_code == 400
     assert client.post(item_url(open_period), {"action": "remove_evidence", "version": "abc", "evidence": "x"}).status_code == 400
+
+
+def test_home_counts_indicators_not_their_evidence_files(open_period, lebong_officer, provincial_reviewer, client_of):
+    from assessments.selectors import waiting_counts
+    from assessments.services import evidence_add, item_review, item_save, item_submit
+
+    def with_three_files(indicator):
+        item = lebong_item(open_period, indicator)
+        item = item_save(item=item, actor=lebong_officer, expected_version=item.version, level=3, justification="Perbup", target_level=3)
+        for level in (1, 2, 3):
+            evidence_add(item=item, actor=lebong_officer, expected_version=item.version, level=level, upload=pdf_upload(f"b{level}.pdf"))
+            item.refresh_from_db()
+        return item
+
+    returned = with_three_files("1")
+    returned = item_submit(item=returned, actor=lebong_officer, expected_version=returned.version)
+    item_review(item=returned, actor=provincial_reviewer, expected_version=returned.version, decision="return",
+                accepted_levels=[1], note="Tanda tangan belum ada")
+    with_three_files("2")  # a draft with three files
+    counts = waiting_counts(user=lebong_officer)
+    assert (counts["returned"], counts["draft"], counts["not_started"]) == (1, 1, 45)
+    home = client_of(lebong_officer).get(reverse("home")).content.decode()
+    assert '<span class="badge text-bg-warning waiting-count">1</span>' in home.split("dikembalikan oleh provinsi")[1][:200]
