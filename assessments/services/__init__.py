@@ -16,6 +16,7 @@ from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuil
 from .workflow import (
     ACTIVE_PERIOD_STATES,
     ConcurrentChange,
+    assessment_reviewed_import,
     evidence_add,
     evidence_remove,
     item_open_revision,
@@ -24,14 +25,15 @@ from .workflow import (
     item_submit,
     item_update,
     item_url,
+    levels_without_evidence,
     targets_save,
     verified_level_from,
 )
 
 __all__ = [
     "ACTIVE_PERIOD_STATES", "SUMMARY_ROW", "ConcurrentChange", "FrameworkLoad", "assessment_get_or_create",
-    "assessment_levels_set", "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
+    "assessment_levels_set", "assessment_reviewed_import", "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
     "framework_version_in_use", "item_open_revision", "item_review", "item_save", "item_submit", "item_update",
-    "item_url", "period_create", "period_next_states", "period_transition", "published_results_save",
+    "item_url", "levels_without_evidence", "period_create", "period_next_states", "period_transition", "published_results_save",
     "summaries_rebuild", "targets_save", "verified_level_from",
 ]
