@@ -388,6 +388,7 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
     changed, evidence_rows, events = [], [], []
     for code, values in items.items():
         item = found[code]
+        item.assessment = assessment  # storage paths read its period and agency: no query per file
         if item.state != ItemState.NOT_STARTED:
             raise ValidationError(_("Indicator %(code)s was already filled in: only items not started are imported.") % {"code": code})
         level, verified = values["level"], values.get("verified_level")
