@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -206,9 +207,15 @@ REVIEWER_ACTION_STATES = (ItemState.SUBMITTED,)
 
 
 def items_with_counts():
-    """Items with what lists show: indicator, people in charge, and the number of evidence."""
+    """Items with what lists show: indicator, people in charge, and the number of evidence.
+
+    The number of evidence is a subquery, not a join: a join would repeat each item once per
+    evidence file, and every count or grouping built on these items would count files."""
+    evidence_count = (
+        Evidence.objects.filter(item=OuterRef("pk")).order_by().values("item").annotate(n=Count("pk")).values("n")
+    )
     return IndicatorAssessment.objects.select_related("indicator", "person_in_charge", "unit_in_charge").annotate(
-        evidence_count=Count("evidence")
+        evidence_count=Coalesce(Subquery(evidence_count, output_field=IntegerField()), Value(0))
     )
 
 

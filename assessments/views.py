@@ -244,6 +244,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "framework": framework,
         "levels": levels,
         "evidence": evidence,
+        "levels_without_evidence": services.levels_without_evidence(level=item.level, evidence_levels=[e.level for e in evidence]),
         "events": selectors.item_events(item=item),
         "revisions": selectors.item_revisions(item=item),
         "can_edit": can_submit and period_active and item.state != IndicatorAssessment.State.ACCEPTED,

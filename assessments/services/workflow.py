@@ -170,8 +170,9 @@ def item_submit(*, item, actor, expected_version):
         missing.append(_("a level"))
     if not item.justification:
         missing.append(_("a justification"))
-    if not item.evidence.filter(level__lte=item.level or 0).exists():
-        missing.append(_("evidence for the chosen level or a level below it"))
+    without = levels_without_evidence(level=item.level, evidence_levels=item.evidence.values_list("level", flat=True))
+    if without:
+        missing.append(_("evidence for level %(levels)s") % {"levels": ", ".join(map(str, without))})
     if missing:
         raise ValidationError(_("Before submitting, add %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)})
     before = item.state
@@ -271,6 +272,18 @@ def evidence_remove(*, evidence, actor, expected_version):
     return item
 
 
+def levels_without_evidence(*, level, evidence_levels):
+    """The levels from 1 to ``level`` that have no evidence yet.
+
+    One rule for both sides of the review: a level counts only when its evidence is accepted, and
+    no level is accepted while a lower one is not (``verified_level_from``). So an officer may
+    submit level N only with evidence for every level 1..N (``item_submit``), and a reviewer may
+    accept only levels 1..k, each with evidence (``item_review``): whatever was submitted, the
+    reviewer can accept any level up to the claim without asking for more."""
+    have = set(evidence_levels)
+    return [number for number in range(1, (level or 0) + 1) if number not in have]
+
+
 def verified_level_from(accepted_levels):
     """The highest level whose evidence and that of every level below it were accepted."""
     verified = 0
@@ -304,10 +317,16 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
         raise ValidationError(
             _("Level %(levels)s has no evidence and cannot be accepted.") % {"levels": ", ".join(map(str, without))}
         )
+    verified = verified_level_from(levels)
+    if levels and verified != levels[-1]:
+        gap = (verified or 0) + 1
+        raise ValidationError(
+            _("Level %(level)s cannot be accepted while level %(lower)s is not: accept the levels from 1 upwards.")
+            % {"level": levels[-1], "lower": gap}
+        )
     note = (note or "").strip()
     if decision == "return" and not note:
         raise ValidationError({"note": _("Write a note saying what the officer must improve.")})
-    verified = verified_level_from(levels)
     if decision == "accept" and verified is None:
         raise ValidationError(_("Accept at least level 1, or return the indicator with a note."))
     if decision not in ("accept", "return"):
@@ -371,6 +390,104 @@ def item_assign_reviewer(*, item, actor, assignee, expected_reviewer=UNCHANGED, 
             item_url(item),
         )
     return item
+
+
+@removes_files_on_failure
+@transaction.atomic
+def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitted_at=None, reviewed_at=None, note=""):
+    """Record a self-assessment that was submitted and reviewed outside the portal (a past year,
+    demo data), in bulk but through the same states, rules and records as the workflow.
+
+    ``items`` maps an indicator code to ``level``, ``verified_level``, ``target_level``,
+    ``justification`` and ``evidence``: a list of (level, upload, description). As in
+    ``item_submit``, a level needs evidence for every level from 1 up to it; as in ``item_review``,
+    the accepted levels are 1..verified level, never above the claim. Each item ends accepted
+    (submitted when it has no verified level), with its events (saved, evidence added, submitted,
+    accepted) by ``officer`` and ``reviewer``, dated ``submitted_at`` and ``reviewed_at`` when given.
+    Only items not started are imported."""
+    from django.conf import settings as django_settings
+
+    from agencies.access import can_review, can_submit
+
+    from ..evidence_files import EvidenceFileError, check_file
+
+    agency = assessment.agency
+    _require(can_submit, officer, agency)
+    _require(can_review, reviewer, agency)
+    period = assessment.period
+    if period.state not in ACTIVE_PERIOD_STATES:
+        raise ValidationError(_("The period %(period)s is not open for self-assessment.") % {"period": period})
+    scale = period.framework_version.scale
+    found = {
+        item.indicator.code: item
+        for item in IndicatorAssessment.objects.select_for_update(of=("self",)).filter(assessment=assessment, indicator__code__in=items)
+        .select_related("indicator")
+    }
+    unknown = sorted(set(items) - set(found))
+    if unknown:
+        raise ValidationError(_("Unknown indicator codes: %(codes)s") % {"codes": ", ".join(unknown)})
+    changed, evidence_rows, events = [], [], []
+    for code, values in items.items():
+        item = found[code]
+        item.assessment = assessment  # storage paths read its period and agency: no query per file
+        if item.state != ItemState.NOT_STARTED:
+            raise ValidationError(_("Indicator %(code)s was already filled in: only items not started are imported.") % {"code": code})
+        level, verified = values["level"], values.get("verified_level")
+        for value in (level, verified, values.get("target_level")):
+            if value is not None and value not in scale:
+                raise ValidationError(_("Level %(level)s of indicator %(code)s is outside the scale.") % {"level": value, "code": code})
+        if verified is not None and verified > level:
+            raise ValidationError(_("Only levels up to the claimed level %(level)s can be accepted.") % {"level": level})
+        without = levels_without_evidence(level=level, evidence_levels=[row[0] for row in values["evidence"]])
+        if without:
+            raise ValidationError(_("Indicator %(code)s: add %(missing)s.") % {
+                "code": code, "missing": _("evidence for level %(levels)s") % {"levels": ", ".join(map(str, without))}})
+        item.level, item.verified_level, item.target_level = level, verified, values.get("target_level")
+        item.justification = values.get("justification", "").strip()
+        item.accepted_levels = list(range(1, (verified or 0) + 1))
+        item.state = ItemState.ACCEPTED if verified else ItemState.SUBMITTED
+        item.submitted_at = submitted_at or timezone.now()
+        item.version += 1
+        changed.append(item)
+        events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.SAVED, from_state=ItemState.NOT_STARTED,
+                                to_state=ItemState.DRAFT, revision=item.revision, note=note))
+        for evidence_level, upload, description in values["evidence"]:
+            try:
+                checked = check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=django_settings.EVIDENCE_MAX_BYTES)
+            except EvidenceFileError as error:
+                raise ValidationError(_("Indicator %(code)s: %(error)s") % {"code": code, "error": error}) from None
+            evidence = Evidence(
+                item=item, level=evidence_level, description=description.strip()[:300], uploaded_by=officer, kind=Evidence.Kind.FILE,
+                original_name=checked.display_name, content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+            )
+            upload.seek(0)
+            evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
+            remember(evidence.file)
+            evidence_rows.append(evidence)
+            events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.EVIDENCE_ADDED, from_state=ItemState.DRAFT,
+                                    to_state=ItemState.DRAFT, revision=item.revision,
+                                    note=_("Level %(level)s: %(name)s") % {"level": evidence_level, "name": evidence.label}))
+        events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.SUBMITTED, from_state=ItemState.DRAFT,
+                                to_state=ItemState.SUBMITTED, revision=item.revision))
+        if verified:
+            events.append(ItemEvent(
+                item=item, actor=reviewer, action=ItemEvent.Action.ACCEPTED, from_state=ItemState.SUBMITTED,
+                to_state=ItemState.ACCEPTED, revision=item.revision,
+                note=_("Accepted levels: %(levels)s; verified level %(verified)s.") % {
+                    "levels": ", ".join(map(str, item.accepted_levels)), "verified": verified}))
+    IndicatorAssessment.objects.bulk_update(
+        changed, ["level", "verified_level", "target_level", "justification", "accepted_levels", "state", "submitted_at", "version"])
+    Evidence.objects.bulk_create(evidence_rows)
+    ItemEvent.objects.bulk_create(events)
+    # ``at`` and ``uploaded_at`` are set on creation; an import keeps when things really happened.
+    imported = ItemEvent.objects.filter(item__in=changed)
+    if submitted_at is not None:
+        imported.exclude(action=ItemEvent.Action.ACCEPTED).update(at=submitted_at)
+        Evidence.objects.filter(item__in=changed).update(uploaded_at=submitted_at)
+    if reviewed_at is not None:
+        imported.filter(action=ItemEvent.Action.ACCEPTED).update(at=reviewed_at)
+    assessment_summary_refresh(assessment=assessment)
+    return len(changed)
 
 
 @removes_files_on_failure
