@@ -172,3 +172,13 @@ def test_the_openapi_document_describes_every_endpoint(client):
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/periods/", "/agencies/", "/periods/{period_id}/indices/", "/periods/{period_id}/indices/{code}/"}
     json.dumps(document)
+
+
+def test_leadership_sees_no_what_if_button_it_could_not_open(levels, client_of, rejang_lebong_leadership, rejang_lebong_officer):
+    whatif = reverse("whatif", args=[levels.pk, "17.02"])
+    dashboard = reverse("regency_dashboard", args=[levels.pk, "17.02"])
+    leadership = client_of(rejang_lebong_leadership)
+    page = leadership.get(dashboard)
+    assert page.status_code == 200 and whatif not in page.content.decode()
+    assert leadership.get(whatif).status_code == 403
+    assert whatif in client_of(rejang_lebong_officer).get(dashboard).content.decode()
