@@ -23,6 +23,7 @@ def agency_detail(request, code):
             "people": selectors.agency_people(agency=agency),
             "can_submit": access.can_submit(request.user, agency),
             "can_review": access.can_review(request.user, agency),
+            "parent_visible": agency.parent is not None and access.can_see(request.user, agency.parent),
         },
     )
 

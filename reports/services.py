@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import can_see, is_provincial_staff
+from agencies.access import can_request_report, is_provincial_staff
 from agencies.models import Agency
 from agencies.selectors import issuing_office
 from agencies.services import document_number_issue
@@ -58,7 +58,7 @@ def _check_request(*, kind, period, agency, actor):
             raise ValidationError(_("A maturity report is made for a regency, city or province."))
         if not Assessment.objects.filter(period=period, agency=agency).exists():
             raise ValidationError(_("%(agency)s has no assessment in %(period)s.") % {"agency": agency.short_name, "period": period})
-    if actor is not None and not can_see(actor, agency):
+    if actor is not None and not can_request_report(actor, agency):
         raise PermissionDenied
 
 

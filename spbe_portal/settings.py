@@ -206,6 +206,10 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Reports ------------------------------------------------------------------------------------
+# Leadership reads reports; whether it may also ask for a new one is the province's choice.
+LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", default=False)
+
 # --- Celery -------------------------------------------------------------------------------------
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
