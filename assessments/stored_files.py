@@ -51,6 +51,16 @@ def removes_files_on_failure(function):
     return wrapper
 
 
+def content_disposition(filename, *, inline=False):
+    """``inline`` or ``attachment``, with the name both as plain ASCII (for old clients) and as
+    ``filename*`` in UTF-8 (RFC 6266), so Indonesian names with any character survive."""
+    from urllib.parse import quote
+
+    fallback = "".join(char for char in filename.encode("ascii", "ignore").decode() if char.isprintable())
+    fallback = fallback.replace("\\", "_").replace('"', "'").strip() or "berkas"
+    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=utf-8''{quote(filename)}"
+
+
 def private_file_response(field_file, *, filename, content_type, inline=False):
     """Serve a private file (after the caller checked the user's scope): as a download, never
     cached by shared caches, never sniffed into another type. ``inline`` shows it in the browser
@@ -60,6 +70,7 @@ def private_file_response(field_file, *, filename, content_type, inline=False):
     if inline and content_type not in INLINE_TYPES:
         inline = False
     response = FileResponse(field_file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     if inline:
