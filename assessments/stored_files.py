@@ -85,11 +85,12 @@ def private_file_response(field_file, *, filename, content_type, inline=False):
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 """Types a browser may show in place; everything else (office files above all) is only downloaded."""
 
-# The policy of a file shown in place: it may load nothing, run nothing, submit nothing. Chromium's
-# PDF viewer is the browser's own; it needs no plugin permission and works under this policy
-# (checked by hand), but it refuses a document in a ``sandbox`` — so PDFs get everything but that,
-# and images, which need no viewer, also get ``sandbox``.
-INLINE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+# The policy of a file shown in place: it may load nothing, run nothing, submit nothing, and only
+# the portal may frame it. Chromium shows a PDF in its own viewer, whose page needs inline styles
+# ('unsafe-inline') and no plugin permission (``plugin-types`` is gone from browsers); the viewer
+# refuses a document under ``sandbox`` (checked by hand in Chromium: the page never loads), so PDFs
+# get everything but that, and images, which need no viewer, are also sandboxed.
+INLINE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 
 def random_file_name(folder, filename):
