@@ -16,6 +16,7 @@ def test_choosing_a_file_over_20_mb_shows_a_message_and_keeps_the_typed_justific
     with too_large.open("wb") as handle:  # 21 MB, sparse: nothing to write but the size
         handle.write(b"%PDF-1.4\n")
         handle.truncate(21 * 1024 * 1024)
+    page.set_default_timeout(60000)  # a loaded machine signs in slowly; nothing here waits on purpose
     log_in(page, "officer.lbg")
     expect(page).to_have_url(re.compile(r"/$"))
     page.goto(f"/penilaian/{open_period.pk}/17.07/1/")
