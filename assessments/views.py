@@ -1,6 +1,5 @@
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -251,7 +250,6 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "period_active": period_active,
         "item_form": item_form,
         "review_form": review_form,
-        "max_mb": settings.EVIDENCE_MAX_BYTES // 1048576,
     }
 
 
