@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from .scoring import Framework as ScoringFramework
+from .stored_files import StoredFile, random_file_name
 
 
 class Framework(models.Model):
@@ -271,16 +272,14 @@ class IndicatorRevision(models.Model):
 
 
 def evidence_path(instance, filename):
-    """Private storage path: a random name, never the uploaded one."""
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{instance.item.assessment.period_id}/{instance.item.assessment.agency.code}/{uuid.uuid4().hex}.{suffix}"
+    """Private storage path: a random name, never the uploaded one. (Named in migrations.)"""
+    return random_file_name(instance.storage_folder(), filename)
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A supporting document (bukti dukung) of an item, tagged with the level it supports: an
-    uploaded file, kept privately and served only through a permission-checked view, or a link."""
+    uploaded file (a StoredFile: checked, kept privately and served only through a
+    permission-checked view), or a link — so the file's fields may be blank here."""
 
     class Kind(models.TextChoices):
         FILE = "file", _("File")
@@ -296,8 +295,6 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -306,6 +303,9 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name or self.url
+
+    def storage_folder(self):
+        return f"evidence/{self.item.assessment.period_id}/{self.item.assessment.agency.code}"
 
     @property
     def label(self):

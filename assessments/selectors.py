@@ -125,6 +125,17 @@ def assessment_get(*, user, period, code):
     return assessment
 
 
+def assessment_evidence_files(*, assessment):
+    """Every evidence file of an assessment (links left out), by indicator, level and time; one
+    query with indicator and uploader."""
+    return (
+        Evidence.objects.filter(item__assessment=assessment, kind=Evidence.Kind.FILE)
+        .exclude(file="")
+        .select_related("item__indicator", "uploaded_by")
+        .order_by("item__indicator__position", "level", "uploaded_at", "pk")
+    )
+
+
 def assessment_items(*, assessment):
     return list(items_with_counts().filter(assessment=assessment).order_by("indicator__position"))
 

@@ -1,10 +1,9 @@
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,7 +19,6 @@ from . import selectors, services
 from .exports import as_csv, as_xlsx, export
 from .forms import ItemForm, ReviewForm
 from .models import AssessmentPeriod, IndicatorAssessment
-from .stored_files import private_file_response
 
 
 @login_required
@@ -253,7 +251,6 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "period_active": period_active,
         "item_form": item_form,
         "review_form": review_form,
-        "max_mb": settings.EVIDENCE_MAX_BYTES // 1048576,
         "reviewers": selectors.item_reviewers(item=item) if can_review and item.state == IndicatorAssessment.State.SUBMITTED else [],
         "queue_filters": _queue_filters_of(request),
     }
@@ -373,7 +370,31 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
-    return private_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
+    return evidence.download_response()
+
+
+@login_required
+def assessment_evidence_zip(request, period_id, code):
+    """All evidence files of a regency for a period as one ZIP (scope as the assessment page)."""
+    from .evidence_archive import build_archive
+
+    period = selectors.period_get(period_id)
+    assessment = selectors.assessment_get(user=request.user, period=period, code=code)
+    archive = build_archive(selectors.assessment_evidence_files(assessment=assessment))
+    name = f"bukti-dukung-{assessment.agency.code}-{period.year}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def evidence_view(request, pk):
+    """A PDF or image shown in the browser (same scope check as the download; other types: 404)."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
+    if evidence.kind != evidence.Kind.FILE or not evidence.file:
+        raise Http404
+    return evidence.inline_response()
 
 
 def _offer_next_item(request, item, done):

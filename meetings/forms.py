@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from assessments.evidence_files import ACCEPT_ATTRIBUTE
+from assessments.forms import announce_upload_limit
 
 from .models import FollowUp, Meeting, MeetingAttachment
 from .services import MEETING_FIELDS
@@ -83,12 +84,20 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingAttachment.Kind.choices)
     file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        announce_upload_limit(self.fields["file"])
+
 
 class FollowUpActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
     file = forms.FileField(label=_("Evidence file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
     description = forms.CharField(label=_("Description of the evidence"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        announce_upload_limit(self.fields["file"])
 
 
 class AttachToIndicatorForm(forms.Form):

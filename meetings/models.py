@@ -1,8 +1,6 @@
 """Control meetings (rapat pengendalian) the province holds with its regencies, their minutes, and
 the follow-up actions (tindak lanjut) agreed there. Rules live in meetings.services."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,27 +8,25 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, nip_validator
 from assessments.models import AssessmentPeriod, FrameworkNode
+from assessments.stored_files import StoredFile, random_file_name
 
 
 def private_file_path(instance, filename):
-    """A random name in a folder per kind of file; the uploaded name is display text only."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"meetings/{instance._meta.model_name}/{uuid.uuid4().hex}.{suffix}"
+    """A random name in a folder per kind of file; the uploaded name is display text only.
+    (Named in this app's migrations, so it stays here.)"""
+    return random_file_name(instance.storage_folder(), filename)
 
 
-class PrivateFile(models.Model):
-    """A checked, privately stored file (same rules as indicator evidence)."""
+class PrivateFile(StoredFile):
+    """A checked, privately stored file of a meeting (assessments.stored_files.StoredFile)."""
 
     file = models.FileField(_("file"), upload_to=private_file_path, max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=120)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         abstract = True
+
+    def storage_folder(self):
+        return f"meetings/{self._meta.model_name}"
 
 
 class Meeting(models.Model):

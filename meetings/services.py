@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,8 +16,7 @@ from agencies.access import can_review, can_submit
 from agencies.models import Membership
 from agencies.selectors import issuing_office, people_of, users_with_role_over
 from agencies.services import document_number_issue
-from assessments.evidence_files import EvidenceFileError, check_file
-from assessments.stored_files import remember, removes_files_on_failure
+from assessments.stored_files import check_upload, removes_files_on_failure
 
 from .models import (
     Attendee,
@@ -55,21 +53,11 @@ def _require_staff(actor, agency):
 
 
 def _checked_file(upload):
-    try:
-        return check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except EvidenceFileError as error:
-        raise ValidationError({"file": str(error)}) from None
+    return check_upload(upload, field="file")
 
 
 def _store(record, upload, checked, actor):
-    record.original_name = checked.display_name
-    record.content_type = checked.content_type
-    record.size = checked.size
-    record.sha256 = checked.sha256
-    record.uploaded_by = actor
-    upload.seek(0)
-    record.file.save(f"file.{checked.extension}", upload, save=False)
-    remember(record.file)
+    record.store(upload, checked, actor=actor)
     record.save()
     return record
 

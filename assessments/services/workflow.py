@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..stored_files import remember, removes_files_on_failure
+from ..stored_files import check_upload, removes_files_on_failure
 from ..models import (
     AssessmentPeriod,
     Evidence,
@@ -214,11 +214,7 @@ def item_open_revision(*, item, actor, expected_version):
 def evidence_add(*, item, actor, expected_version, level, upload=None, url="", description=""):
     """Attach a file (``upload``: a Django UploadedFile) or a link to the item, for ``level``.
     The file is checked by name, size and content first (assessments.evidence_files)."""
-    from django.conf import settings as django_settings
-
     from agencies.access import can_submit
-
-    from ..evidence_files import EvidenceFileError, check_file
 
     item = _lock_item(item, expected_version)
     _require(can_submit, actor, item.assessment.agency)
@@ -231,19 +227,10 @@ def evidence_add(*, item, actor, expected_version, level, upload=None, url="", d
     before = _begin_edit(item, actor)
     evidence = Evidence(item=item, level=level, description=description.strip()[:300], uploaded_by=actor)
     if upload is not None:
-        try:
-            checked = check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=django_settings.EVIDENCE_MAX_BYTES)
-        except EvidenceFileError as error:
-            raise ValidationError({"evidence_file": str(error)}) from None
+        checked = check_upload(upload, field="evidence_file")
         evidence.kind = Evidence.Kind.FILE
-        evidence.original_name = checked.display_name
-        evidence.content_type = checked.content_type
-        evidence.size = checked.size
-        evidence.sha256 = checked.sha256
-        upload.seek(0)
         # Written last, once every check has passed; stored under a random name (models.evidence_path).
-        evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
-        remember(evidence.file)
+        evidence.store(upload, checked)
     else:
         evidence.kind = Evidence.Kind.LINK
         evidence.url = url

@@ -58,10 +58,11 @@ def test_officer_submits_with_a_pdf_and_the_file_is_private(open_period, lebong_
     ("upload", "message"),
     [
         (SimpleUploadedFile("laporan.pdf", EXECUTABLE), "bukan dokumen yang diterima"),
-        (SimpleUploadedFile("besar.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024)), "batasnya 20 MB"),
+        # Over the cap but within the 1 MB margin the server reads (beyond it: 413, tests/assessments/test_stored_files.py).
+        (SimpleUploadedFile("besar.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 512 * 1024)), "batasnya 20 MB"),
         (SimpleUploadedFile("gambar.png", pdf_bytes()), "bukan dokumen yang diterima"),
     ],
-    ids=["executable renamed to .pdf", "21 MB", "pdf renamed to .png"],
+    ids=["executable renamed to .pdf", "20.5 MB", "pdf renamed to .png"],
 )
 def test_a_refused_file_gets_a_message_and_the_rest_of_the_form_is_kept(open_period, lebong_officer, client_of, upload, message):
     item = lebong_item(open_period)
