@@ -7,7 +7,7 @@ skipped, but each role must reach the pages listed in ``MUST_REACH``."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.e2e.audit import audit, problems
+from tests.e2e.audit import AXE_JS, DESKTOP, audit, problems
 from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ NOT_PAGES = {
 }
 
 MUST_REACH = {
-    "home", "regency_dashboard", "whatif", "trends", "agency_detail", "period_list", "assessment_detail",
+    "home", "regency_dashboard", "trends", "agency_detail", "period_list", "assessment_detail",
     "item_detail", "meeting_list", "meeting_detail", "follow_up_tracker", "follow_up_detail", "report_list",
     "report_detail", "notification_list", "password_change",
 }
@@ -138,9 +138,26 @@ def test_every_page_for_every_role_is_accessible_and_fits_a_phone(browser, live_
             reached[role].add(name)
             failures += [f"{role or 'anonymous'} {name} {url}: {problem}" for problem in problems(found)]
         context.close()
+    assert failures == [], "\n".join(failures)
     for role in ROLES:
         assert MUST_REACH <= reached[role], (role, MUST_REACH - reached[role])
-    assert {"review_queue", "province_dashboard"} <= reached["reviewer.provinsi"]
-    assert "officer_todo" in reached["operator.rejanglebong"]
+    assert {"review_queue", "province_dashboard", "whatif"} <= reached["reviewer.provinsi"]
+    assert {"officer_todo", "whatif"} <= reached["operator.rejanglebong"]
     assert set(ANONYMOUS_PAGES) <= reached[None]
-    assert failures == [], "\n".join(failures)
+
+
+def test_navigation_text_meets_4_5_to_1_contrast(page, demo_pages):
+    from agencies.demo import DEMO_PASSWORD
+
+    log_in(page, "admin", DEMO_PASSWORD)  # the administrator sees every link of the bar
+    page.wait_for_url(lambda url: "/akun/masuk/" not in url)
+    page.set_viewport_size(DESKTOP)
+    page.goto(demo_pages["item_detail"])
+    page.locator("nav .dropdown-toggle").click()  # the account menu, open
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async () => await axe.run({include: [['nav.navbar']]}, {runOnly: ['color-contrast']})"
+    )
+    assert result["violations"] == []
+    checked = [node["target"] for rule in result["passes"] for node in rule["nodes"]]
+    assert len(checked) >= 10, checked  # brand, nine links, the bell, the account menu and its items
