@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Django's password reset, with the e-mail sent by a Celery worker instead of the request."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        # Links in e-mails start with the portal's address as users reach it (settings.PORTAL_BASE_URL).
+        context = {**context, "portal_base_url": settings.PORTAL_BASE_URL}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.delay_on_commit(subject=subject, body=body, recipients=[to_email])

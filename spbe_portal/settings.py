@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
             ],
+            # |portal_date, |portal_day and |portal_datetime in every template (spbe_portal/dates.py).
+            "builtins": ["spbe_portal.dates"],
         },
     },
 ]
