@@ -19,6 +19,13 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 # The portal's own labels, so that every account page says "kata sandi" alike in Indonesian.
 class LoginForm(AuthenticationForm):
+    # Django's Indonesian catalogue turns "a correct %(username)s" into "nama pengguna nama pengguna":
+    # the portal says it in its own words.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Please enter a correct user name and password. Note that both fields may be case-sensitive."),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")

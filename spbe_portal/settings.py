@@ -155,7 +155,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Language, time, numbers --------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/third_party: Indonesian for strings of third-party apps that ship none (django-celery-beat)
+# and fixes to Django's own; apart from locale/id so that makemessages leaves it alone.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
