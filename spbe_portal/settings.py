@@ -18,6 +18,8 @@ load_dotenv(BASE_DIR / ".env")
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)
+# With DEBUG on, show Django's technical 404 page instead of the portal's (spbe_portal/middleware.py).
+DEBUG_TECHNICAL_404 = DEBUG and env_bool("DEBUG_TECHNICAL_404", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, missing pages look like the portal's 404 page, not Django's technical one.
+    "spbe_portal.middleware.DevelopmentNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
