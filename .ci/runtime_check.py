@@ -79,6 +79,8 @@ def wait_for_worker(worker, log):
             fail(f"the Celery worker exited with status {worker.returncode} before answering", log)
         try:
             answers = app.control.ping(timeout=1.0)
+        except ImportError as error:
+            fail(f"the Redis transport cannot be loaded from this venv: {error!r} (missing from requirements.txt?)", log)
         except Exception as error:  # the broker itself does not answer
             fail(f"cannot reach the broker at REDIS_URL: {error!r}", log)
         if answers:
