@@ -34,6 +34,7 @@ class NotInstalledOnAServer(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, NotInstalledOnAServer())
 os.environ.update(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
 os.environ.pop("DATABASE_URL", None)
+os.environ.pop("SPBE_PRODUCTION", None)
 import django
 django.setup()
 import spbe_portal.celery, spbe_portal.wsgi
