@@ -22,6 +22,8 @@ NOT_PAGES = {
     "meeting_transition", "meeting_attachment_add", "meeting_attachment_download", "follow_up_create",
     "follow_up_evidence_download", "minutes_pdf", "minutes_edition_download",
     "report_request", "report_box", "report_download",
+    # Files, not pages: evidence and minutes shown inline by the browser's own viewer, and the ZIP.
+    "evidence_view", "meeting_attachment_view", "follow_up_evidence_view", "minutes_edition_view", "assessment_evidence_zip",
 }
 
 MUST_REACH = {
@@ -76,6 +78,7 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "notification_list": reverse("notification_list"),
         "password_change": reverse("password_change"),
         "password_change_done": reverse("password_change_done"),
+        "account_settings": reverse("account_settings"),
     }
 
 
