@@ -5,12 +5,31 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, ApiToken, Membership, Notification, User
 from django import forms
+from django.core.exceptions import ValidationError
 
-from .services import agency_save, agency_validate_placement, api_token_create
+from .services import agency_save, agency_validate_placement, api_token_create, membership_validate
+
+
+class MembershipForm(forms.ModelForm):
+    """Refuses a role where it may not be held (agencies.services.membership_validate)."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agency") and cleaned.get("role"):
+            try:
+                membership_validate(agency=cleaned["agency"], role=cleaned["role"])
+            except ValidationError as error:
+                self.add_error("role", error.error_dict["role"])
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["agency"]
     fields = ["agency", "role", "created_at"]
@@ -93,6 +112,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "agency", "role", "created_at"]
     list_filter = ["role", "agency__kind", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]

@@ -87,8 +87,18 @@ def agency_tree_load_file(*, path=DEFAULT_TREE_FILE):
         return agency_tree_load(records=json.load(handle)["agencies"])
 
 
+def membership_validate(*, agency, role):
+    """The rule of roles and levels: the administrator role exists only on the province (it
+    administers the whole portal, so it cannot be scoped to a regency)."""
+    if role == Membership.Role.ADMINISTRATOR and agency is not None and agency.parent_id is not None:
+        raise ValidationError(
+            {"role": _("The administrator role can only be granted on the province (%(agency)s is not the province).") % {"agency": agency.short_name}}
+        )
+
+
 @transaction.atomic
 def membership_grant(*, user, agency, role):
+    membership_validate(agency=agency, role=role)
     membership, _created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     return membership
 
