@@ -10,6 +10,7 @@ A user's memberships are read once per user object (one query) and kept on it, s
 many questions about many agencies costs one query, not one per agency.
 """
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 
@@ -42,6 +43,7 @@ SEE_ROLES = frozenset(Role)
 SUBMIT_ROLES = frozenset({Role.OFFICER})
 REVIEW_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 ADMIN_ROLES = frozenset({Role.ADMINISTRATOR})
+SIMULATE_ROLES = SUBMIT_ROLES | REVIEW_ROLES
 
 
 def memberships_of(user):
@@ -88,6 +90,33 @@ def can_submit(user, agency):
 def can_review(user, agency):
     """May ``user`` accept or return ``agency``'s submitted items and record meetings with it?"""
     return bool(roles_for(user, agency) & REVIEW_ROLES)
+
+
+def can_simulate(user, agency):
+    """May ``user`` open ``agency``'s what-if simulator? Officers plan their targets there and the
+    province advises them; leadership reads the targets on the dashboard."""
+    return bool(roles_for(user, agency) & SIMULATE_ROLES)
+
+
+def report_request_roles():
+    """Roles that may ask for a new report: officers, reviewers and administrators, and leadership
+    only where the setting LEADERSHIP_MAY_REQUEST_REPORTS allows it (it reads reports either way)."""
+    roles = {Role.OFFICER, Role.REVIEWER, Role.ADMINISTRATOR}
+    if settings.LEADERSHIP_MAY_REQUEST_REPORTS:
+        roles.add(Role.LEADERSHIP)
+    return frozenset(roles)
+
+
+def can_request_report(user, agency):
+    """May ``user`` ask for a new report of ``agency``? (A province summary also needs provincial
+    staff: reports/services.py.)"""
+    return bool(roles_for(user, agency) & report_request_roles())
+
+
+def report_request_agency_filter(user, prefix=""):
+    """A Q object matching the agencies whose reports ``user`` may ask for."""
+    scope = role_scope(user, report_request_roles(), prefix)
+    return Q(pk__in=[]) if scope is None else scope
 
 
 def is_provincial_staff(user):

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import path
 
+from .views import account_settings
 from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
 
 
@@ -31,6 +32,7 @@ def lockout_response(request, original_response=None, credentials=None):
 urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("pengaturan/", account_settings, name="account_settings"),
     path("kata-sandi/", auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm), name="password_change"),
     path("kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("lupa-kata-sandi/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),

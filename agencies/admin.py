@@ -3,7 +3,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, ApiToken, Membership, Notification, User
+from .letterheads import LOGO_MAX_BYTES, heading_from, logo_type
+from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, User
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -157,3 +158,65 @@ class ApiTokenAdmin(admin.ModelAdmin):
         token, key = api_token_create(user=obj.user, name=obj.name)
         obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
         messages.warning(request, _("Copy this key now; it is not shown again: %(key)s") % {"key": key})
+
+
+class LetterheadAdminForm(forms.ModelForm):
+    class Meta:
+        model = Letterhead
+        fields = ["agency", "government", "office", "address", "city", "phone", "email", "website", "logo", "number_format",
+                  "head_name", "head_position", "head_nip"]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):  # a new upload
+            if logo.size > LOGO_MAX_BYTES:
+                raise forms.ValidationError(_("The logo is larger than 1 MB."))
+            head = logo.read(16)
+            logo.seek(0)
+            if not logo_type(head):
+                raise forms.ValidationError(_("The logo must be a PNG or JPEG image."))
+        return logo
+
+    def clean_number_format(self):
+        value = self.cleaned_data["number_format"]
+        if "{seq}" not in value or "{year}" not in value:
+            raise forms.ValidationError(_("The format needs {seq} (the running number) and {year}."))
+        return value
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    """The kop surat of reports and minutes: changes apply to documents issued from now on; an
+    issued document keeps the letterhead and number it was printed with."""
+
+    form = LetterheadAdminForm
+    list_display = ["office", "agency", "address", "updated_at"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["logo_preview"]
+
+    @admin.display(description=_("logo as printed"))
+    def logo_preview(self, obj):
+        from django.utils.html import format_html
+
+        heading = heading_from(obj, obj.agency) if obj and obj.pk else None
+        if not heading or not heading.logo_uri:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-height:80px">', heading.logo_uri)
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(admin.ModelAdmin):
+    """The register of issued numbers: read-only, a number is never changed or reused."""
+
+    list_display = ["number", "kind", "issuer", "issued_at"]
+    list_filter = ["year", "issuer"]
+    search_fields = ["number", "kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

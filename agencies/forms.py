@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +61,13 @@ def posted_int(request, name):
     if not value.isdigit():
         raise BadRequest(f"{name} is missing or malformed.")
     return int(value)
+
+
+class PreferencesForm(forms.Form):
+    """The user's own settings (agencies.services.user_preferences_update applies them)."""
+
+    review_digest = forms.BooleanField(
+        label=_("Send me one daily digest of new submissions instead of one notification per submission"),
+        help_text=_("Sent every morning at 07.00 WIB by e-mail and in the portal, listing the items submitted since the previous digest."),
+        required=False,
+    )

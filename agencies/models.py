@@ -28,6 +28,11 @@ class User(AbstractUser):
         validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))],
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    review_digest = models.BooleanField(
+        _("daily digest of submissions"),
+        default=False,
+        help_text=_("Reviewers: one e-mail and notification a day listing new submissions, instead of one per submission."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -156,3 +161,69 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+def letterhead_logo_path(instance, filename):
+    """Private (MEDIA_ROOT has no URL): the logo is embedded into PDFs, never linked."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"letterheads/{uuid.uuid4().hex}.{suffix}"
+
+
+nip_validator = RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))
+
+
+class Letterhead(models.Model):
+    """The letterhead (kop surat) an office prints on the reports and minutes it issues, with its
+    document-number format and the head of office who signs. Edited by administrators in the
+    admin; an agency without one uses the nearest one above it, else ``agencies.letterheads.DEFAULT``."""
+
+    agency = models.OneToOneField(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="letterhead")
+    government = models.CharField(_("government line"), max_length=150, help_text=_("e.g. PEMERINTAH PROVINSI BENGKULU"))
+    office = models.CharField(_("office line"), max_length=200, help_text=_("e.g. DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK"))
+    address = models.CharField(_("address"), max_length=250)
+    city = models.CharField(_("city"), max_length=80, default="Bengkulu", help_text=_("Printed before the date of signing."))
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    email = models.CharField(_("e-mail"), max_length=120, blank=True)
+    website = models.CharField(_("website"), max_length=120, blank=True)
+    logo = models.FileField(
+        _("logo"), upload_to=letterhead_logo_path, blank=True, max_length=255,
+        help_text=_("PNG or JPEG, at most 1 MB. Stored privately and embedded into the PDFs."),
+    )
+    number_format = models.CharField(
+        _("document number format"), max_length=100, default="000.5/{seq}/Diskominfotik/{year}",
+        help_text=_("{seq} is the running number of the year, {year} the year, e.g. 000.5/{seq}/Diskominfotik/{year}."),
+    )
+    head_name = models.CharField(_("name of the head of office"), max_length=150, blank=True)
+    head_position = models.CharField(_("position of the head of office"), max_length=200, blank=True)
+    head_nip = models.CharField(_("NIP of the head of office"), max_length=18, blank=True, validators=[nip_validator])
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+
+    def __str__(self):
+        return f"{self.office} ({self.agency.short_name})"
+
+
+class DocumentNumber(models.Model):
+    """The register (buku agenda) of numbers an office gave its documents: one running number per
+    issuing agency and year, never reused. Reports and minutes keep their number as text too."""
+
+    issuer = models.ForeignKey(Agency, verbose_name=_("issuing agency"), on_delete=models.PROTECT, related_name="document_numbers")
+    year = models.PositiveIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("running number"))
+    number = models.CharField(_("number"), max_length=120, unique=True)
+    kind = models.CharField(_("document"), max_length=60)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        ordering = ["-year", "-sequence"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "sequence"], name="unique_document_sequence")]
+
+    def __str__(self):
+        return self.number

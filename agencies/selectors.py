@@ -91,3 +91,26 @@ def province_of(*, user):
 def home_agency(*, user):
     """The agency (not a unit) where the user holds a role, for landing pages."""
     return next((m.agency for m in memberships_of(user) if m.agency.kind != Agency.Kind.UNIT), None)
+
+
+def _ancestor_paths(agency):
+    parts = agency.path.strip("/").split("/")
+    return ["/".join(parts[:length]) + "/" for length in range(1, len(parts) + 1)]
+
+
+def issuing_office(*, agency, root=False):
+    """The letterhead under which ``agency``'s documents are issued: the nearest letterhead on the
+    way up its tree (from its root with ``root=True``: reports are the province's documents), else
+    the default (Diskominfotik Provinsi Bengkulu) issued by the root agency. Two queries."""
+    from .letterheads import heading_from
+    from .models import Letterhead
+
+    paths = _ancestor_paths(agency)
+    if root:
+        paths = paths[:1]
+    found = {letterhead.agency.path: letterhead for letterhead in Letterhead.objects.filter(agency__path__in=paths).select_related("agency")}
+    for path in reversed(paths):
+        if path in found:
+            return heading_from(found[path], found[path].agency)
+    issuer = agency if agency.path == paths[0] else Agency.objects.filter(path=paths[0]).first() or agency
+    return heading_from(None, issuer)

@@ -145,10 +145,12 @@ def api_token_authenticate(*, key):
     return token
 
 
-def notifications_send(*, users, title, body="", url=""):
+def notifications_send(*, users, title, body="", url="", email_body=None):
     """Notify people: the in-app notifications (the bell) are written in the caller's transaction,
     so they exist exactly when the change does; the e-mails are queued to Celery after the commit.
-    A broker outage then costs the e-mails (logged), never the change or its notifications."""
+    A broker outage then costs the e-mails (logged), never the change or its notifications.
+    ``email_body``, when given, is the whole e-mail text (with its own links) instead of the body
+    followed by the link."""
     import logging
 
     from django.conf import settings as django_settings
@@ -164,7 +166,8 @@ def notifications_send(*, users, title, body="", url=""):
     def queue_emails():
         from .tasks import send_email
 
-        text = f"{body}\n\n{django_settings.PORTAL_BASE_URL}{url}\n\nDiskominfotik Provinsi Bengkulu".strip()
+        text = email_body if email_body is not None else f"{body}\n\n{django_settings.PORTAL_BASE_URL}{url}"
+        text = f"{text}\n\nDiskominfotik Provinsi Bengkulu".strip()
         for address in addresses:
             try:
                 send_email.delay(subject=title, body=text, recipients=[address])
@@ -174,3 +177,32 @@ def notifications_send(*, users, title, body="", url=""):
     if addresses:
         transaction.on_commit(queue_emails)
     return len(recipients)
+
+
+@transaction.atomic
+def user_preferences_update(*, user, review_digest):
+    """The user's own settings: whether submissions reach them as one daily digest."""
+    user.review_digest = bool(review_digest)
+    user.save(update_fields=["review_digest"])
+    return user
+
+
+@transaction.atomic
+def document_number_issue(*, heading, kind, today=None):
+    """The next number in the issuing office's register for the year (``heading`` from
+    ``selectors.issuing_office``), recorded as a DocumentNumber. The issuer's row is locked so two
+    documents issued at once get different numbers; the unique constraints back that up."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from .letterheads import format_number
+    from .models import DocumentNumber
+
+    year = (today or timezone.localdate()).year
+    Agency.objects.select_for_update().filter(pk=heading.issuer.pk).first()
+    last = DocumentNumber.objects.filter(issuer=heading.issuer, year=year).aggregate(last=Max("sequence"))["last"] or 0
+    sequence = last + 1
+    return DocumentNumber.objects.create(
+        issuer=heading.issuer, year=year, sequence=sequence, kind=kind,
+        number=format_number(heading.number_format, sequence=sequence, year=year),
+    )

@@ -23,6 +23,7 @@ def agency_detail(request, code):
             "people": selectors.agency_people(agency=agency),
             "can_submit": access.can_submit(request.user, agency),
             "can_review": access.can_review(request.user, agency),
+            "parent_visible": agency.parent is not None and access.can_see(request.user, agency.parent),
         },
     )
 
@@ -46,3 +47,21 @@ def notification_open(request, pk):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "notification_list"
     return redirect(target)
+
+
+@login_required
+def account_settings(request):
+    """The user's own settings: for reviewers, whether submissions come as a daily digest."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from .forms import PreferencesForm
+    from .services import user_preferences_update
+
+    is_reviewer = access.is_provincial_staff(request.user)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial={"review_digest": request.user.review_digest})
+    if request.method == "POST" and is_reviewer and form.is_valid():
+        user_preferences_update(user=request.user, review_digest=form.cleaned_data["review_digest"])
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account_settings")
+    return render(request, "agencies/account_settings.html", {"form": form, "is_reviewer": is_reviewer})

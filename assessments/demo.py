@@ -1,7 +1,8 @@
-"""Demo data for `make run`: both frameworks, the 2021 period on PermenPANRB 59/2020 with levels
-for Rejang Lebong, Kepahiang and Lebong, and the published national results. Idempotent."""
+"""Demo data for `make run`: both frameworks, the 2021 period on PermenPANRB 59/2020 with reviewed
+levels and evidence for Rejang Lebong, Kepahiang and Lebong, the 2026 period with items in every
+state, and the published national results. Idempotent; the periods need the demo accounts."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from .models import AssessmentPeriod, PublishedResult
 from .published_results import read_table, validate_rows
 from .services import (
     assessment_get_or_create,
-    assessment_levels_set,
+    assessment_reviewed_import,
     framework_load,
     period_create,
     period_transition,
@@ -44,11 +45,36 @@ def frameworks_load():
     return [framework_load(text=path.read_text(encoding="utf-8"), name=path.name) for path in bundled_files()]
 
 
+DEMO_OFFICERS = {"17.02": "operator.rejanglebong", "17.08": "operator.kepahiang", "17.07": "operator.lebong"}
+DEMO_REVIEWER = "reviewer.provinsi"
+
+
+def demo_people():
+    """The demo officers by agency code and the reviewer, or None when the demo accounts
+    (load_demo_accounts) are missing."""
+    from agencies.models import User
+
+    accounts = {user.username: user for user in User.objects.filter(username__in=[*DEMO_OFFICERS.values(), DEMO_REVIEWER])}
+    if len(accounts) != len(DEMO_OFFICERS) + 1:
+        return None
+    return {code: accounts[name] for code, name in DEMO_OFFICERS.items()}, accounts[DEMO_REVIEWER]
+
+
 @transaction.atomic
 def period_2021_load(version):
+    """The closed 2021 period. Its items went through the same states as real ones: submitted by
+    the regency's officer with evidence for every level up to the claim, accepted by the province
+    up to the verified level (services.assessment_reviewed_import), then the period was closed.
+    Returns (period, created), or (None, False) without the demo accounts."""
+    from zoneinfo import ZoneInfo
+
     period = AssessmentPeriod.objects.filter(year=2021, framework_version__framework=version.framework).first()
     if period is not None:
         return period, False
+    people = demo_people()
+    if people is None:
+        return None, False
+    officers, reviewer = people
     period = period_create(
         name="Penilaian Mandiri SPBE 2021",
         year=2021,
@@ -58,16 +84,24 @@ def period_2021_load(version):
         review_deadline=date(2021, 7, 31),
         state=AssessmentPeriod.State.REVIEW,
     )
-    codes = [node.code for node in version.scoring.indicators()]
-    for agency in Agency.objects.filter(code__in=LEVELS_2021):
+    wib = ZoneInfo("Asia/Jakarta")
+    indicators = list(version.scoring.indicators())
+    for agency in Agency.objects.filter(code__in=LEVELS_2021).order_by("code"):
         self_levels, verified_levels = LEVELS_2021[agency.code]
         assessment = assessment_get_or_create(period=period, agency=agency)
-        assessment_levels_set(
-            assessment=assessment,
-            levels={
-                code: {"level": int(own), "verified_level": int(verified), "target_level": min(int(own) + 1, 4)}
-                for code, own, verified in zip(codes, self_levels, verified_levels)
-            },
+        items = {}
+        for node, own, verified in zip(indicators, self_levels, verified_levels):
+            own, verified = int(own), int(verified)
+            titles = [(level, EVIDENCE_TITLES[level].format(name=node.name).replace(" 2026", " 2021")) for level in range(1, own + 1)]
+            items[node.code] = {
+                "level": own, "verified_level": verified, "target_level": min(own + 1, 4),
+                "justification": f"{agency.short_name} memenuhi kriteria tingkat {own} untuk {node.name}.",
+                "evidence": [(level, _demo_upload(title, agency, level), title) for level, title in titles],
+            }
+        assessment_reviewed_import(
+            assessment=assessment, officer=officers[agency.code], reviewer=reviewer, items=items,
+            submitted_at=datetime(2021, 5, 28, 10, 0, tzinfo=wib), reviewed_at=datetime(2021, 7, 20, 14, 0, tzinfo=wib),
+            note="Data demo: penilaian mandiri 2021.",
         )
     period_transition(period=period, to_state=AssessmentPeriod.State.CLOSED, actor=None, note="Data demo: periode 2021 selesai direviu.")
     return period, True
@@ -86,7 +120,10 @@ def demo_assessments_load():
     lines = [load.message for load in loads]
     version_59 = next(load.version for load in loads if load.version.framework.code == "PERMENPANRB-59-2020")
     period, created = period_2021_load(version_59)
-    lines.append(f"{period}: {'created' if created else 'already there'}")
+    if period is None:
+        lines.append("The 2021 demo needs the demo accounts (load_demo_accounts) first.")
+    else:
+        lines.append(f"{period}: {'created' if created else 'already there'}")
     version_pemdi = next(load.version for load in loads if load.version.framework.code == "PERMENPANRB-8-2026")
     period, created = period_2026_load(version_pemdi)
     if period is None:
@@ -151,18 +188,15 @@ def _demo_upload(title, agency, level):
 def period_2026_load(version):
     """Create the open 2026 period and walk its demo items through the workflow with the demo
     accounts, so every event, revision and notification is real. Idempotent."""
-    from agencies.models import User
-
     from .services import evidence_add, item_review, item_save, item_submit
 
     period = AssessmentPeriod.objects.filter(year=2026, framework_version__framework=version.framework).first()
     if period is not None:
         return period, False
-    accounts = {user.username: user for user in User.objects.filter(username__startswith="operator.") | User.objects.filter(username="reviewer.provinsi")}
-    officers = {"17.02": "operator.rejanglebong", "17.08": "operator.kepahiang", "17.07": "operator.lebong"}
-    if "reviewer.provinsi" not in accounts or not all(name in accounts for name in officers.values()):
+    people = demo_people()
+    if people is None:
         return None, False
-    reviewer = accounts["reviewer.provinsi"]
+    officers, reviewer = people
     with transaction.atomic():
         period = period_create(
             name="Penilaian Mandiri Pemdi 2026", year=2026, framework_version=version,
@@ -171,7 +205,7 @@ def period_2026_load(version):
         )
         notes = iter(RETURN_NOTES * 3)
         for agency in Agency.objects.filter(code__in=WORKFLOW_2026).order_by("code"):
-            officer = accounts[officers[agency.code]]
+            officer = officers[agency.code]
             assessment = assessment_get_or_create(period=period, agency=agency)
             items = {item.indicator.code: item for item in assessment.items.select_related("indicator")}
             for code, (state, level, target, accepted) in WORKFLOW_2026[agency.code].items():

@@ -2,9 +2,25 @@
 assessments.services."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .evidence_files import ACCEPT_ATTRIBUTE
+
+
+def announce_upload_limit(field):
+    """Say the size cap on a file field ("maks. 20 MB", from EVIDENCE_MAX_MB) and hand it to
+    static/js/upload-limit.js, which checks a chosen file before anything is sent."""
+    limit_mb = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+    field.help_text = gettext("Max. %(limit)s MB; PDF, PNG, JPEG or an office document.") % {"limit": limit_mb}
+    field.max_bytes = settings.EVIDENCE_MAX_BYTES
+    field.too_large_message = " ".join([
+        gettext("%(name)s is %(size)s MB; the limit is %(limit)s MB.") % {"name": "{name}", "size": "{size}", "limit": limit_mb},
+        gettext("Choose a smaller file; nothing else you typed is lost."),
+    ])
+    field.widget.attrs.update({"data-max-bytes": str(field.max_bytes), "data-too-large": field.too_large_message})
+    return field
 
 
 class ItemForm(forms.Form):
@@ -27,6 +43,7 @@ class ItemForm(forms.Form):
         self.fields["evidence_level"].choices = [("", "—")] + levels
         self.fields["person_in_charge"].queryset = people
         self.fields["unit_in_charge"].queryset = units
+        announce_upload_limit(self.fields["evidence_file"])
         for name in ("person_in_charge", "unit_in_charge"):
             self.fields[name].widget.attrs["class"] = "form-select"
 

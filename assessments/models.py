@@ -10,11 +10,13 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
 from .scoring import Framework as ScoringFramework
+from .stored_files import StoredFile, random_file_name
 
 
 class Framework(models.Model):
@@ -224,6 +226,10 @@ class IndicatorAssessment(models.Model):
         Agency, verbose_name=_("unit in charge"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(_("review note"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned reviewer"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("The provincial reviewer who took the item, or to whom a colleague assigned it."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -266,16 +272,14 @@ class IndicatorRevision(models.Model):
 
 
 def evidence_path(instance, filename):
-    """Private storage path: a random name, never the uploaded one."""
-    import uuid
-
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{instance.item.assessment.period_id}/{instance.item.assessment.agency.code}/{uuid.uuid4().hex}.{suffix}"
+    """Private storage path: a random name, never the uploaded one. (Named in migrations.)"""
+    return random_file_name(instance.storage_folder(), filename)
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A supporting document (bukti dukung) of an item, tagged with the level it supports: an
-    uploaded file, kept privately and served only through a permission-checked view, or a link."""
+    uploaded file (a StoredFile: checked, kept privately and served only through a
+    permission-checked view), or a link — so the file's fields may be blank here."""
 
     class Kind(models.TextChoices):
         FILE = "file", _("File")
@@ -291,8 +295,6 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -301,6 +303,9 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name or self.url
+
+    def storage_folder(self):
+        return f"evidence/{self.item.assessment.period_id}/{self.item.assessment.agency.code}"
 
     @property
     def label(self):
@@ -319,6 +324,7 @@ class ItemEvent(models.Model):
         EVIDENCE_ADDED = "evidence_added", _("Evidence added")
         EVIDENCE_REMOVED = "evidence_removed", _("Evidence removed")
         ASSIGNED = "assigned", _("Person in charge assigned")
+        REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
         TARGET_SET = "target_set", _("Target level set")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
@@ -405,3 +411,19 @@ class AssessmentSummary(models.Model):
     @property
     def total(self):
         return self.not_started + self.filled
+
+
+class ReviewDigest(models.Model):
+    """That a reviewer's daily digest of submissions went out on a day: the daily task sends at most
+    one per person per day, however often it runs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    items = models.PositiveIntegerField(_("submissions listed"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review digest")
+        verbose_name_plural = _("review digests")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_review_digest_per_user_per_day")]

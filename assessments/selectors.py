@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -124,6 +125,17 @@ def assessment_get(*, user, period, code):
     return assessment
 
 
+def assessment_evidence_files(*, assessment):
+    """Every evidence file of an assessment (links left out), by indicator, level and time; one
+    query with indicator and uploader."""
+    return (
+        Evidence.objects.filter(item__assessment=assessment, kind=Evidence.Kind.FILE)
+        .exclude(file="")
+        .select_related("item__indicator", "uploaded_by")
+        .order_by("item__indicator__position", "level", "uploaded_at", "pk")
+    )
+
+
 def assessment_items(*, assessment):
     return list(items_with_counts().filter(assessment=assessment).order_by("indicator__position"))
 
@@ -206,9 +218,15 @@ REVIEWER_ACTION_STATES = (ItemState.SUBMITTED,)
 
 
 def items_with_counts():
-    """Items with what lists show: indicator, people in charge, and the number of evidence."""
+    """Items with what lists show: indicator, people in charge, and the number of evidence.
+
+    The number of evidence is a subquery, not a join: a join would repeat each item once per
+    evidence file, and every count or grouping built on these items would count files."""
+    evidence_count = (
+        Evidence.objects.filter(item=OuterRef("pk")).order_by().values("item").annotate(n=Count("pk")).values("n")
+    )
     return IndicatorAssessment.objects.select_related("indicator", "person_in_charge", "unit_in_charge").annotate(
-        evidence_count=Count("evidence")
+        evidence_count=Coalesce(Subquery(evidence_count, output_field=IntegerField()), Value(0))
     )
 
 
@@ -217,7 +235,7 @@ def item_get(*, user, period, code, indicator_code):
     assessment = assessment_get(user=user, period=period, code=code)
     item = (
         IndicatorAssessment.objects.filter(assessment=assessment, indicator__code=indicator_code)
-        .select_related("indicator__parent__parent", "person_in_charge", "unit_in_charge")
+        .select_related("indicator__parent__parent", "person_in_charge", "unit_in_charge", "reviewer")
         .first()
     )
     if item is None:
@@ -251,13 +269,116 @@ def evidence_get(*, user, pk):
     return evidence
 
 
-def review_queue(*, user):
-    """Submitted items the user may review, oldest submission first."""
+QUEUE_AGES = (3, 7, 14)
+QUEUE_FILTER_KEYS = ("agency", "aspect", "age", "assigned")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The review queue's filters, as read from the URL: a regency or city (code), an aspect (the
+    framework node code above the indicators), an age (waiting more than N days) and "assigned"
+    (``me`` or ``none``). Unknown values are dropped, never an error."""
+
+    agency: str = ""
+    aspect: str = ""
+    age: int | None = None
+    assigned: str = ""
+
+    @classmethod
+    def from_params(cls, params):
+        age = params.get("age", "")
+        assigned = params.get("assigned", "")
+        return cls(
+            agency=params.get("agency", "").strip()[:20],
+            aspect=params.get("aspect", "").strip()[:20],
+            age=int(age) if age in {str(days) for days in QUEUE_AGES} else None,
+            assigned=assigned if assigned in ("me", "none") else "",
+        )
+
+    def as_params(self):
+        """The filters as URL parameters (only those set), to keep them across pages and items."""
+        from urllib.parse import urlencode
+
+        pairs = {"agency": self.agency, "aspect": self.aspect, "age": self.age or "", "assigned": self.assigned}
+        return urlencode({key: value for key, value in pairs.items() if value})
+
+    @property
+    def active(self):
+        return bool(self.agency or self.aspect or self.age or self.assigned)
+
+
+def review_queue(*, user, filters=None, now=None):
+    """Submitted items the user may review, oldest submission first, narrowed by ``filters``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from agencies.access import REVIEW_ROLES, role_scope
 
-    return _items_in_active_periods(role_scope(user, REVIEW_ROLES, "assessment__agency__")).filter(
+    items = _items_in_active_periods(role_scope(user, REVIEW_ROLES, "assessment__agency__")).filter(
         state=ItemState.SUBMITTED
-    ).order_by("submitted_at", "pk")
+    ).select_related("reviewer")
+    if filters is not None:
+        if filters.agency:
+            items = items.filter(_within_agency(filters.agency, "assessment__agency__"))
+        if filters.aspect:
+            items = items.filter(indicator__parent__code=filters.aspect)
+        if filters.age:
+            items = items.filter(submitted_at__lte=(now or timezone.now()) - timedelta(days=filters.age))
+        if filters.assigned == "me":
+            items = items.filter(reviewer=user)
+        elif filters.assigned == "none":
+            items = items.filter(reviewer__isnull=True)
+    return items.order_by("submitted_at", "pk")
+
+
+def _within_agency(code, prefix):
+    """Matches the agency with ``code`` and those below it, from the materialised path
+    ("17/17.02/17.02.01/"), without reading the agency first."""
+    from django.db.models import Q
+
+    return Q(**{f"{prefix}path__startswith": f"{code}/"}) | Q(**{f"{prefix}path__contains": f"/{code}/"})
+
+
+def review_queue_choices(*, user):
+    """What the queue's filters offer: the regencies and cities in the user's scope, and the aspects
+    of the frameworks of active periods. Two queries."""
+    agencies = list(Agency.objects.for_user(user).regional_governments().filter(is_active=True).order_by("path"))
+    aspects = {}
+    for code, name in (
+        FrameworkNode.objects.filter(
+            is_indicator=False, children__is_indicator=True,
+            version__periods__state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW],
+        )
+        .order_by("version_id", "position")
+        .values_list("code", "name")
+        .distinct()
+    ):
+        aspects.setdefault(code, name)
+    return {"agencies": agencies, "aspects": list(aspects.items()), "ages": QUEUE_AGES}
+
+
+def review_queue_next(*, user, filters, after):
+    """The item to offer after ``after`` was decided: the next one in the same filtered queue
+    (oldest first), or the first one if ``after`` was the last; None when the queue is empty."""
+    from django.db.models import Q
+
+    queue = review_queue(user=user, filters=filters).exclude(pk=after.pk).select_related("indicator")
+    if after.submitted_at is not None:
+        later = queue.filter(Q(submitted_at__gt=after.submitted_at) | Q(submitted_at=after.submitted_at, pk__gt=after.pk)).first()
+        if later is not None:
+            return later
+    return queue.first()
+
+
+def item_reviewers(*, item):
+    """The people who may review ``item``'s agency and so may be assigned it (one query)."""
+    from agencies.models import Membership
+    from agencies.selectors import users_with_role_over
+
+    # A reviewer's or administrator's role held over the agency is exactly what access.can_review asks.
+    people = users_with_role_over(agency=item.assessment.agency, roles=[Membership.Role.REVIEWER, Membership.Role.ADMINISTRATOR])
+    return sorted(people, key=lambda person: str(person).lower())
 
 
 def officer_items(*, user):

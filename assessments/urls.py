@@ -8,10 +8,12 @@ urlpatterns = [
     path("reviu/", views.review_queue, name="review_queue"),
     path("tugas/", views.officer_todo, name="officer_todo"),
     path("bukti/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("bukti/<int:pk>/lihat/", views.evidence_view, name="evidence_view"),
     path("<int:period_id>/", views.period_detail, name="period_detail"),
     path("<int:period_id>/status/", views.period_transition, name="period_transition"),
     path("<int:period_id>/ekspor/<str:kind>.<str:file_format>", views.period_export, name="period_export"),
     path("<int:period_id>/<str:code>/", views.assessment_detail, name="assessment_detail"),
+    path("<int:period_id>/<str:code>/bukti.zip", views.assessment_evidence_zip, name="assessment_evidence_zip"),
     path("<int:period_id>/<str:code>/riwayat.<str:file_format>", views.assessment_history, name="assessment_history"),
     path("<int:period_id>/<str:code>/<str:indicator_code>/", views.item_detail, name="item_detail"),
 ]

@@ -1,10 +1,9 @@
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,7 +19,6 @@ from . import selectors, services
 from .exports import as_csv, as_xlsx, export
 from .forms import ItemForm, ReviewForm
 from .models import AssessmentPeriod, IndicatorAssessment
-from .stored_files import private_file_response
 
 
 @login_required
@@ -244,6 +242,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "framework": framework,
         "levels": levels,
         "evidence": evidence,
+        "levels_without_evidence": services.levels_without_evidence(level=item.level, evidence_levels=[e.level for e in evidence]),
         "events": selectors.item_events(item=item),
         "revisions": selectors.item_revisions(item=item),
         "can_edit": can_submit and period_active and item.state != IndicatorAssessment.State.ACCEPTED,
@@ -252,8 +251,24 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "period_active": period_active,
         "item_form": item_form,
         "review_form": review_form,
-        "max_mb": settings.EVIDENCE_MAX_BYTES // 1048576,
+        "reviewers": selectors.item_reviewers(item=item) if can_review and item.state == IndicatorAssessment.State.SUBMITTED else [],
+        "queue_filters": _queue_filters_of(request),
     }
+
+
+def _queue_filters_of(request):
+    """The review queue's filters an item page was opened with (``?queue=1&agency=…``), or None
+    when it was not opened from the queue; posted back with the review so the next item comes from
+    the same queue."""
+    params = request.POST if request.method == "POST" else request.GET
+    if not params.get("queue"):
+        return None
+    return selectors.QueueFilters.from_params(params)
+
+
+def _with_queue(url, filters):
+    params = filters.as_params() if filters is not None else ""
+    return f"{url}?queue=1&{params}" if params else f"{url}?queue=1"
 
 
 @login_required
@@ -265,7 +280,7 @@ def item_detail(request, period_id, code, indicator_code):
 
     action = request.POST.get("action", "")
     agency = item.assessment.agency
-    officer_actions, reviewer_actions = ("save", "submit", "open_revision", "remove_evidence"), ("accept", "return")
+    officer_actions, reviewer_actions = ("save", "submit", "open_revision", "remove_evidence"), ("accept", "return", "assign", "take")
     if (action in officer_actions and not access.can_submit(request.user, agency)) or (
         action in reviewer_actions and not access.can_review(request.user, agency)
     ):
@@ -294,8 +309,23 @@ def item_detail(request, period_id, code, indicator_code):
                     item=item, actor=request.user, expected_version=review_form.cleaned_data["version"], decision=action,
                     accepted_levels=review_form.cleaned_data["accepted_levels"], note=review_form.cleaned_data["note"],
                 )
-                messages.success(request, _("Accepted.") if action == "accept" else _("Returned to the officer with your note."))
-                return redirect(request.path)
+                done = _("Accepted.") if action == "accept" else _("Returned to the officer with your note.")
+                return _offer_next_item(request, item, done)
+        elif action in ("assign", "take"):
+            people = {str(person.pk): person for person in selectors.item_reviewers(item=item)}
+            assignee = request.user if action == "take" else None
+            if action == "assign" and request.POST.get("reviewer"):
+                assignee = people.get(request.POST["reviewer"])
+                if assignee is None:
+                    raise ValidationError(_("Choose a colleague who may review %(agency)s.") % {"agency": agency.short_name})
+            current = request.POST.get("current_reviewer", "")
+            services.item_assign_reviewer(
+                item=item, actor=request.user, assignee=assignee,
+                expected_reviewer=people.get(current, services.UNCHANGED) if current else None,
+            )
+            messages.success(request, _("Assigned to %(person)s.") % {"person": assignee} if assignee else _("The item is unassigned."))
+            filters = _queue_filters_of(request)
+            return redirect(_with_queue(request.path, filters) if filters else request.path)
         elif action == "open_revision":
             services.item_open_revision(item=item, actor=request.user, expected_version=posted_int(request, "version"))
             messages.success(request, _("A new revision is open: change the indicator and submit it again."))
@@ -340,14 +370,87 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
-    return private_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
+    return evidence.download_response()
+
+
+@login_required
+def assessment_evidence_zip(request, period_id, code):
+    """All evidence files of a regency for a period as one ZIP (scope as the assessment page)."""
+    from .evidence_archive import build_archive
+
+    period = selectors.period_get(period_id)
+    assessment = selectors.assessment_get(user=request.user, period=period, code=code)
+    archive = build_archive(selectors.assessment_evidence_files(assessment=assessment))
+    name = f"bukti-dukung-{assessment.agency.code}-{period.year}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def evidence_view(request, pk):
+    """A PDF or image shown in the browser (same scope check as the download; other types: 404)."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
+    if evidence.kind != evidence.Kind.FILE or not evidence.file:
+        raise Http404
+    return evidence.inline_response()
+
+
+def _offer_next_item(request, item, done):
+    """After a decision: go to the next item of the same (filtered) queue, or back to the queue
+    when nothing else waits in it."""
+    from django.urls import reverse
+
+    filters = _queue_filters_of(request) or selectors.QueueFilters()
+    following = selectors.review_queue_next(user=request.user, filters=filters, after=item)
+    if following is None:
+        messages.success(request, f"{done} " + _("Nothing else waits in this queue."))
+        params = filters.as_params()
+        return redirect(reverse("review_queue") + (f"?{params}" if params else ""))
+    messages.success(request, f"{done} " + _("Next in the queue: %(code)s of %(agency)s.") % {
+        "code": following.indicator.code, "agency": following.assessment.agency.short_name})
+    return redirect(_with_queue(services.item_url(following), filters))
+
+
+QUEUE_PAGE_SIZE = 50
 
 
 @login_required
 def review_queue(request):
+    from django.core.paginator import Paginator
+
     if not access.is_provincial_staff(request.user):
         raise PermissionDenied
-    return render(request, "assessments/review_queue.html", {"items": selectors.review_queue(user=request.user)[:500]})
+    filters = selectors.QueueFilters.from_params(request.GET)
+    if request.method == "POST":
+        # "Take" from the queue: the item must be one of this reviewer's queue (404 otherwise).
+        item = selectors.review_queue(user=request.user).filter(pk=posted_int(request, "item")).first()
+        if item is None:
+            raise Http404
+        try:
+            services.item_assign_reviewer(item=item, actor=request.user, assignee=request.user, expected_reviewer=None)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("You took %(code)s of %(agency)s.") % {
+                "code": item.indicator.code, "agency": item.assessment.agency.short_name})
+        params = selectors.QueueFilters.from_params(request.POST).as_params()
+        return redirect(request.path + (f"?{params}" if params else ""))
+    page = Paginator(selectors.review_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = filters.as_params()
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {
+            "page": page,
+            "items": page.object_list,
+            "filters": filters,
+            "filter_params": params,
+            "item_params": f"queue=1&{params}" if params else "queue=1",
+            "choices": selectors.review_queue_choices(user=request.user),
+        },
+    )
 
 
 @login_required

@@ -124,7 +124,7 @@ def regency_dashboard(*, user, assessment):
     """One agency's numbers (engine), weakest indicators, plan, and what waits for its officers."""
     items = assessment_selectors.assessment_items(assessment=assessment)
     overview = assessment_selectors.assessment_overview(assessment=assessment, items=items)
-    weakest = sorted(items, key=lambda item: (item.verified_level or 0, item.level or 0, -item.indicator.weight, item.indicator.position))[:8]
+    weakest, unscored = weakest_indicators(items)
     follow_ups = list(
         FollowUp.objects.with_overdue_flag().filter(agency=assessment.agency, state__in=FollowUp.OPEN_STATES)
         .select_related("owner", "meeting").order_by("-is_overdue", "due_date")[:10]
@@ -133,12 +133,26 @@ def regency_dashboard(*, user, assessment):
         **overview,
         "items": items,
         "weakest": weakest,
+        "unscored_count": unscored,
         "plan": assessment_selectors.assessment_plan(assessment=assessment, levels=overview["levels"]),
         "drafts": [item for item in items if item.state == IndicatorAssessment.State.DRAFT],
         "returned": [item for item in items if item.state == IndicatorAssessment.State.RETURNED],
         "follow_ups": follow_ups,
         "aspects": _leaf_groups(overview["groups"]),
     }
+
+
+def weakest_indicators(items, count=8):
+    """The ``count`` scored indicators with the lowest score, and how many have no score at all.
+    An indicator's score is its verified level, or its self-assessed level until the province has
+    verified one; an indicator with neither is not scored and is not "weak", only not filled in."""
+
+    def score(item):
+        return item.verified_level if item.verified_level is not None else item.level
+
+    scored = [item for item in items if score(item) is not None]
+    weakest = sorted(scored, key=lambda item: (score(item), item.level or 0, -item.indicator.weight, item.indicator.position))
+    return weakest[:count], len(items) - len(scored)
 
 
 def _leaf_groups(groups):

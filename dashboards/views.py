@@ -88,7 +88,8 @@ def regency_dashboard(request, period_id, code):
         request,
         "dashboards/regency.html",
         {**data, "period": period, "assessment": assessment, "agency": assessment.agency, "chart": chart,
-         "can_submit": access.can_submit(request.user, assessment.agency)},
+         "can_submit": access.can_submit(request.user, assessment.agency),
+         "can_simulate": access.can_simulate(request.user, assessment.agency)},
     )
 
 
@@ -152,7 +153,7 @@ def whatif(request, period_id, code):
     period = selectors.period_or_404(period_id)
     assessment = selectors.assessment_for(user=request.user, period=period, code=code)
     agency = assessment.agency
-    if not (access.can_submit(request.user, agency) or access.can_review(request.user, agency)):
+    if not access.can_simulate(request.user, agency):
         raise PermissionDenied
     items = assessment_selectors.assessment_items(assessment=assessment)
     framework = period.framework_version.scoring

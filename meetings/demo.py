@@ -48,8 +48,9 @@ def demo_meetings_load():
             "place": "Ruang Rapat Dinas Kominfo Kabupaten Rejang Lebong",
             "organiser": agencies["17"],
             "period": period_2021,
-            "chair": "Jaduliwan, M.M., Kepala Diskominfotik Provinsi Bengkulu",
-            "note_taker": "Rahmat Hidayat, Analis SPBE Diskominfotik Provinsi Bengkulu",
+            "chair": "Jaduliwan, M.M.",
+            "chair_position": "Kepala Dinas Komunikasi, Informatika dan Statistik Provinsi Bengkulu",
+            "note_taker": "Rahmat Hidayat",
             "agenda": "Pembukaan oleh Kepala Diskominfotik Provinsi Bengkulu\n"
                       "Pengendalian pelaksanaan SPBE Tahun 2021 di kabupaten/kota\n"
                       "Diskusi dan rencana tindak lanjut",

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from assessments.evidence_files import ACCEPT_ATTRIBUTE
+from assessments.forms import announce_upload_limit
 
 from .models import FollowUp, Meeting, MeetingAttachment
+from .services import MEETING_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -25,8 +27,8 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "note_taker", "participants",
-                  "agenda", "discussion", "decisions"]
+        fields = ["title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "chair_position", "chair_nip", "note_taker",
+                  "note_taker_nip", "participants", "agenda", "discussion", "decisions"]
         widgets = {
             "starts_at": DateTimeLocal(),
             "ends_at": DateTimeLocal(),
@@ -47,8 +49,7 @@ class MeetingForm(forms.ModelForm):
 
     def meeting_values(self):
         data = self.cleaned_data
-        return {name: data.get(name) for name in ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair",
-                                                   "note_taker", "agenda", "discussion", "decisions")}
+        return {name: data.get(name) for name in MEETING_FIELDS}
 
 
 class AttendeeForm(forms.Form):
@@ -83,12 +84,20 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingAttachment.Kind.choices)
     file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        announce_upload_limit(self.fields["file"])
+
 
 class FollowUpActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
     file = forms.FileField(label=_("Evidence file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
     description = forms.CharField(label=_("Description of the evidence"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        announce_upload_limit(self.fields["file"])
 
 
 class AttachToIndicatorForm(forms.Form):

@@ -2,26 +2,27 @@
 
 Rendered by WeasyPrint from templates/meetings/minutes_pdf.html, always in Indonesian (it is an
 official record). Text typed by users is escaped by the template; the renderer fetches nothing:
-every URL it meets is refused, so a document never reaches the network."""
+every URL it meets is refused except the letterhead's logo, embedded as a data: URI
+(agencies.letterheads), so a document never reaches the network or the disk.
+
+The minutes carry the organiser's letterhead (kop surat), the edition's document number, and from
+the second edition on, which edition they correct and why."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 
-class NoFetching(ValueError):
-    pass
+def minutes_context(meeting, *, edition=None, heading=None):
+    from agencies.selectors import issuing_office
 
-
-def refuse_fetch(url, *args, **kwargs):
-    raise NoFetching(f"The minutes renderer fetches nothing (asked for {url[:80]}).")
-
-
-def minutes_context(meeting):
     from .selectors import meeting_follow_ups_for_minutes
 
+    starts = timezone.localtime(meeting.starts_at)
     return {
         "meeting": meeting,
-        "starts": timezone.localtime(meeting.starts_at),
+        "heading": heading or issuing_office(agency=meeting.organiser),
+        "edition": edition,
+        "starts": starts,
         "ends": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
         "participants": list(meeting.participants.order_by("path")),
         "attendees": list(meeting.attendees.select_related("agency")),
@@ -30,9 +31,14 @@ def minutes_context(meeting):
     }
 
 
-def render_minutes(meeting) -> bytes:
+def render_minutes(meeting, *, edition=None, heading=None) -> bytes:
+    """The minutes as a PDF; ``edition`` (a MeetingMinutes, saved or about to be) gives the number
+    and the correction; without it the PDF is a draft."""
     from weasyprint import HTML
 
+    from agencies.letterheads import embedded_only_fetcher
+
+    context = minutes_context(meeting, edition=edition, heading=heading)
     with translation.override("id"):
-        html = render_to_string("meetings/minutes_pdf.html", minutes_context(meeting))
-    return HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf()
+        html = render_to_string("meetings/minutes_pdf.html", context)
+    return HTML(string=html, url_fetcher=embedded_only_fetcher(context["heading"].embedded()), base_url=None).write_pdf()

@@ -1,36 +1,32 @@
 """Control meetings (rapat pengendalian) the province holds with its regencies, their minutes, and
 the follow-up actions (tindak lanjut) agreed there. Rules live in meetings.services."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, nip_validator
 from assessments.models import AssessmentPeriod, FrameworkNode
+from assessments.stored_files import StoredFile, random_file_name
 
 
 def private_file_path(instance, filename):
-    """A random name in a folder per kind of file; the uploaded name is display text only."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"meetings/{instance._meta.model_name}/{uuid.uuid4().hex}.{suffix}"
+    """A random name in a folder per kind of file; the uploaded name is display text only.
+    (Named in this app's migrations, so it stays here.)"""
+    return random_file_name(instance.storage_folder(), filename)
 
 
-class PrivateFile(models.Model):
-    """A checked, privately stored file (same rules as indicator evidence)."""
+class PrivateFile(StoredFile):
+    """A checked, privately stored file of a meeting (assessments.stored_files.StoredFile)."""
 
     file = models.FileField(_("file"), upload_to=private_file_path, max_length=255)
-    original_name = models.CharField(_("original file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=120)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         abstract = True
+
+    def storage_folder(self):
+        return f"meetings/{self._meta.model_name}"
 
 
 class Meeting(models.Model):
@@ -49,7 +45,12 @@ class Meeting(models.Model):
         help_text=_("Follow-ups relate to this period's indicators."),
     )
     chair = models.CharField(_("chair"), max_length=200, help_text=_("Name and position, e.g. Kepala Diskominfotik Provinsi Bengkulu."))
+    chair_position = models.CharField(
+        _("chair's position"), max_length=200, blank=True, help_text=_("Printed under the chair's signature, e.g. Kepala Dinas Kominfotik Provinsi Bengkulu."),
+    )
+    chair_nip = models.CharField(_("chair's NIP"), max_length=18, blank=True, validators=[nip_validator])
     note_taker = models.CharField(_("note-taker"), max_length=200)
+    note_taker_nip = models.CharField(_("note-taker's NIP"), max_length=18, blank=True, validators=[nip_validator])
     participants = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), related_name="meetings")
     agenda = models.TextField(_("agenda"), help_text=_("One item per line."))
     discussion = models.TextField(_("discussion points"), blank=True, help_text=_("One point per line; they are numbered."))
@@ -128,6 +129,13 @@ class MeetingMinutes(PrivateFile):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="minutes")
     edition = models.PositiveIntegerField(_("edition"))
+    document_number = models.CharField(_("document number"), max_length=120, blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+
+    @property
+    def corrects_edition(self):
+        """The edition this one corrects (None for the first)."""
+        return self.edition - 1 if self.edition > 1 else None
 
     class Meta:
         verbose_name = _("final minutes")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -15,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from agencies.access import can_review, can_submit
 from agencies.models import Membership
-from agencies.selectors import people_of, users_with_role_over
-from assessments.evidence_files import EvidenceFileError, check_file
-from assessments.stored_files import remember, removes_files_on_failure
+from agencies.selectors import issuing_office, people_of, users_with_role_over
+from agencies.services import document_number_issue
+from assessments.stored_files import check_upload, removes_files_on_failure
 
 from .models import (
     Attendee,
@@ -33,7 +32,8 @@ from .models import (
 
 State = Meeting.State
 FollowUpState = FollowUp.State
-MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "note_taker", "agenda", "discussion", "decisions")
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "chair_position", "chair_nip", "note_taker",
+                  "note_taker_nip", "agenda", "discussion", "decisions")
 
 
 class StaleChange(ValidationError):
@@ -53,21 +53,11 @@ def _require_staff(actor, agency):
 
 
 def _checked_file(upload):
-    try:
-        return check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=settings.EVIDENCE_MAX_BYTES)
-    except EvidenceFileError as error:
-        raise ValidationError({"file": str(error)}) from None
+    return check_upload(upload, field="file")
 
 
 def _store(record, upload, checked, actor):
-    record.original_name = checked.display_name
-    record.content_type = checked.content_type
-    record.size = checked.size
-    record.sha256 = checked.sha256
-    record.uploaded_by = actor
-    upload.seek(0)
-    record.file.save(f"file.{checked.extension}", upload, save=False)
-    remember(record.file)
+    record.store(upload, checked, actor=actor)
     record.save()
     return record
 
@@ -110,7 +100,7 @@ def meeting_update(*, meeting, actor, expected_version, values, participants, at
     if int(expected_version) != meeting.version:
         raise _stale(_("meeting"), meeting.get_state_display())
     _validate_meeting(values, participants)
-    changed = [Meeting._meta.get_field(name).verbose_name for name in MEETING_FIELDS if getattr(meeting, name) != values.get(name)]
+    changed = [Meeting._meta.get_field(name).verbose_name for name in MEETING_FIELDS if name in values and getattr(meeting, name) != values[name]]
     if set(meeting.participants.values_list("pk", flat=True)) != {agency.pk for agency in participants}:
         changed.append(Meeting._meta.get_field("participants").verbose_name)
     old_attendees = list(meeting.attendees.values_list("name", "position", "agency_id"))
@@ -121,7 +111,8 @@ def meeting_update(*, meeting, actor, expected_version, values, participants, at
         if not correction_reason.strip():
             raise ValidationError({"correction_reason": _("The minutes are final: say why they are corrected.")})
     for name in MEETING_FIELDS:
-        setattr(meeting, name, values.get(name))
+        if name in values:
+            setattr(meeting, name, values[name])
     meeting.version += 1
     meeting.save()
     meeting.participants.set(participants)
@@ -132,7 +123,7 @@ def meeting_update(*, meeting, actor, expected_version, values, participants, at
             meeting=meeting, actor=actor, action=MeetingEvent.Action.CORRECTED, from_state=meeting.state, to_state=meeting.state,
             note=f"{correction_reason.strip()}\n{summary}",
         )
-        minutes_issue(meeting=meeting, actor=actor)
+        minutes_issue(meeting=meeting, actor=actor, correction_reason=correction_reason.strip())
     else:
         MeetingEvent.objects.create(
             meeting=meeting, actor=actor, action=MeetingEvent.Action.UPDATED, from_state=meeting.state, to_state=meeting.state, note=summary
@@ -172,18 +163,24 @@ def meeting_transition(*, meeting, actor, expected_version, to_state):
     return meeting
 
 
-def minutes_issue(*, meeting, actor):
-    """Render the minutes PDF and keep it as the next edition of the final minutes."""
+def minutes_issue(*, meeting, actor, correction_reason=""):
+    """Render the minutes PDF and keep it as the next edition of the final minutes, with the next
+    number of the organiser's register (an edition keeps its number for good); an edition after the
+    first says which edition it corrects and why."""
     from assessments.evidence_files import check_bytes
 
     from .minutes import render_minutes
 
-    content = render_minutes(meeting)
-    edition = (meeting.minutes.order_by("-edition").values_list("edition", flat=True).first() or 0) + 1
+    edition_number = (meeting.minutes.order_by("-edition").values_list("edition", flat=True).first() or 0) + 1
+    heading = issuing_office(agency=meeting.organiser)
+    number = document_number_issue(heading=heading, kind=f"minutes meeting {meeting.pk} edition {edition_number}").number
+    edition = MeetingMinutes(meeting=meeting, edition=edition_number, document_number=number,
+                             correction_reason=correction_reason if edition_number > 1 else "")
+    content = render_minutes(meeting, edition=edition, heading=heading)
     date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    name = f"Notulen rapat pengendalian SPBE {date_text} edisi {edition}.pdf"
+    name = f"Notulen rapat pengendalian SPBE {date_text} edisi {edition_number}.pdf"
     checked = check_bytes(name, content, max_bytes=10**9)
-    return _store(MeetingMinutes(meeting=meeting, edition=edition), ContentFile(content, name=name), checked, actor)
+    return _store(edition, ContentFile(content, name=name), checked, actor)
 
 
 @removes_files_on_failure

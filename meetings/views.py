@@ -11,7 +11,6 @@ from agencies.forms import add_service_errors, posted_int
 from agencies.models import Agency
 from agencies.selectors import people_of_agencies
 from assessments.models import AssessmentPeriod
-from assessments.stored_files import private_file_response
 
 from . import selectors, services
 from .forms import AttachmentForm, AttachToIndicatorForm, AttendeeFormSet, FollowUpActionForm, FollowUpForm, MeetingForm
@@ -113,6 +112,7 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
     is_staff = access.can_review(request.user, meeting.organiser)
     if is_staff and follow_up_form is None:
         follow_up_form = FollowUpForm(meeting=meeting, owners=_owners(meeting))
+    editions = list(meeting.minutes.all())  # newest first
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -121,7 +121,8 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
             "participants": list(meeting.participants.order_by("code")),
             "attendees": list(meeting.attendees.select_related("agency")),
             "attachments": list(meeting.attachments.select_related("uploaded_by")),
-            "minutes": meeting.minutes.first(),
+            "minutes": editions[0] if editions else None,
+            "editions": editions,
             # The record's history names every agency's follow-ups: provincial staff only.
             "events": list(meeting.events.select_related("actor")[:30]) if is_staff else [],
             "follow_ups": selectors.meeting_follow_ups(meeting=meeting, user=request.user),
@@ -186,17 +187,17 @@ def follow_up_create(request, pk):
     return meeting_detail(request, pk, follow_up_form=form, status=400)
 
 
-def _file_response(record):
-    return private_file_response(record.file, filename=record.original_name, content_type=record.content_type)
+def _file_response(record, inline=False):
+    return record.inline_response() if inline else record.download_response()
 
 
 @login_required
-def meeting_attachment_download(request, pk, attachment_pk):
+def meeting_attachment_download(request, pk, attachment_pk, inline=False):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     attachment = MeetingAttachment.objects.filter(meeting=meeting, pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    return _file_response(attachment)
+    return _file_response(attachment, inline)
 
 
 @login_required
@@ -317,18 +318,18 @@ def follow_up_detail(request, pk):
 
 
 @login_required
-def follow_up_evidence_download(request, pk, evidence_pk):
+def follow_up_evidence_download(request, pk, evidence_pk, inline=False):
     follow_up = selectors.follow_up_get(user=request.user, pk=pk)
     evidence = FollowUpEvidence.objects.filter(follow_up=follow_up, pk=evidence_pk).first()
     if evidence is None:
         raise Http404
-    return _file_response(evidence)
+    return _file_response(evidence, inline)
 
 
 @login_required
-def minutes_edition_download(request, pk, minutes_pk):
+def minutes_edition_download(request, pk, minutes_pk, inline=False):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     minutes = MeetingMinutes.objects.filter(meeting=meeting, pk=minutes_pk).first()
     if minutes is None:
         raise Http404
-    return _file_response(minutes)
+    return _file_response(minutes, inline)

@@ -47,6 +47,9 @@ class ReportRun(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True, max_length=255)
     xlsx = models.FileField(_("Excel"), upload_to=report_path, blank=True, max_length=255)
     csv_zip = models.FileField(_("CSV tables (zip)"), upload_to=report_path, blank=True, max_length=255)
+    document_number = models.CharField(
+        _("document number"), max_length=120, blank=True, help_text=_("Given once, when a worker first takes the run; never changes."),
+    )
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("PDF size in bytes"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

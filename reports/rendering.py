@@ -11,15 +11,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessments.exports import as_csv, as_xlsx
-from meetings.minutes import refuse_fetch
 
 
 def render_pdf(report) -> bytes:
+    """The PDF under the issuing office's letterhead; nothing is fetched but the embedded logo."""
     from weasyprint import HTML
 
+    from agencies.letterheads import embedded_only_fetcher
+    from agencies.selectors import issuing_office
+
+    heading = report.heading or issuing_office(agency=report.agency, root=True)
     with translation.override("id"):
-        html = render_to_string(f"reports/{report.kind}_pdf.html", {"report": report})
-    return HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf()
+        html = render_to_string(f"reports/{report.kind}_pdf.html", {"report": report, "heading": heading})
+    return HTML(string=html, url_fetcher=embedded_only_fetcher(heading.embedded()), base_url=None).write_pdf()
 
 
 def _regency_tables(report):

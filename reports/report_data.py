@@ -41,6 +41,8 @@ class RegencyReport:
     generated_at: object
     radar_svg: str = ""
     bars_svg: str = ""
+    heading: object = None  # agencies.letterheads.OfficeHeading, set by the worker
+    document_number: str = ""
 
     kind = "regency"
 
@@ -128,6 +130,8 @@ class ProvinceReport:
     generated_at: object
     comparison_svg: str = ""
     radar_svg: str = ""
+    heading: object = None  # agencies.letterheads.OfficeHeading, set by the worker
+    document_number: str = ""
 
     kind = "province"
 

@@ -9,6 +9,7 @@ DEFAULTS = [
     ("Laporan bulanan (tanggal 1, 07.00 WIB)", "reports.tasks.monthly_reports", ("0", "7", "1", "*"), None),
     ("Snapshot indeks mingguan (Senin 06.00 WIB)", "reports.tasks.weekly_index_snapshots", ("0", "6", "*", "1"), None),
     ("Pengingat tindak lanjut harian (07.00 WIB)", "meetings.tasks.send_follow_up_reminders", ("0", "7", "*", "*"), None),
+    ("Ringkasan harian reviu (07.00 WIB)", "assessments.tasks.send_review_digests", ("0", "7", "*", "*"), None),
     ("Kirim ulang laporan yang tertunda (tiap menit)", "reports.tasks.sweep_reports", None, 60),
 ]
 

@@ -30,8 +30,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import can_see, is_provincial_staff
+from agencies.access import can_request_report, is_provincial_staff
 from agencies.models import Agency
+from agencies.selectors import issuing_office
+from agencies.services import document_number_issue
 from assessments.models import Assessment, AssessmentPeriod
 from assessments.selectors import current_period
 
@@ -56,7 +58,7 @@ def _check_request(*, kind, period, agency, actor):
             raise ValidationError(_("A maturity report is made for a regency, city or province."))
         if not Assessment.objects.filter(period=period, agency=agency).exists():
             raise ValidationError(_("%(agency)s has no assessment in %(period)s.") % {"agency": agency.short_name, "period": period})
-    if actor is not None and not can_see(actor, agency):
+    if actor is not None and not can_request_report(actor, agency):
         raise PermissionDenied
 
 
@@ -129,7 +131,10 @@ def _claim(run_id):
         run.started_at = timezone.now()
         run.attempts += 1
         run.error = ""
-        run.save(update_fields=["state", "started_at", "attempts", "error"])
+        if not run.document_number:
+            heading = issuing_office(agency=run.agency, root=True)
+            run.document_number = document_number_issue(heading=heading, kind=f"report run {run.pk}").number
+        run.save(update_fields=["state", "started_at", "attempts", "error", "document_number"])
         return run
 
 
@@ -162,6 +167,8 @@ def report_execute(run_id, *, render=None):
         return None
     started = time.monotonic()
     report = build(kind=run.kind, period=run.period, agency=run.agency)
+    report.heading = issuing_office(agency=run.agency, root=True)
+    report.document_number = run.document_number
     render = render or rendering.render_pdf
     pdf = render(report)
     xlsx = rendering.render_xlsx(report)

@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agencies.access import get_agency_or_404
+from agencies.access import can_request_report, get_agency_or_404
 from assessments.models import AssessmentPeriod
 from assessments.stored_files import private_file_response
 
@@ -22,16 +24,25 @@ DOWNLOADS = {
 
 @login_required
 def report_list(request):
+    """The reports in the user's scope, and (for those who may) a form to ask for a new one, whose
+    answer is the same "Buat laporan" box as on the period page."""
     filters = {key: request.GET.get(key, "") for key in ("kind", "agency", "state", "period")}
     runs = selectors.report_runs(
         user=request.user, kind=filters["kind"], agency_code=filters["agency"], state=filters["state"],
         period_id=int(filters["period"]) if filters["period"].isdigit() else None,
     )[:200]
+    periods = list(AssessmentPeriod.objects.order_by("-year"))
+    choices = selectors.report_request_choices(user=request.user, periods=periods)
+    # After a refused request without htmx, the form shows what was asked again.
+    asked = {key: request.GET.get(f"ask_{key}", "") for key in ("kind", "period", "agency")}
     return render(
         request,
         "reports/report_list.html",
         {"runs": runs, "filters": filters, "kinds": ReportRun.Kind.choices, "states": ReportRun.State.choices,
-         "periods": AssessmentPeriod.objects.order_by("-year")},
+         "periods": periods, "request_choices": choices,
+         "asked": {"kind": asked["kind"] or ReportRun.Kind.REGENCY,
+                   "period": asked["period"] or str(getattr(choices["period"], "pk", "")),
+                   "agency": asked["agency"] or getattr(choices["agency"], "code", "")}},
     )
 
 
@@ -49,7 +60,7 @@ def report_request(request):
         if request.headers.get("HX-Request"):
             return _box(request, period, agency, kind, error=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
-        return redirect("report_list")
+        return redirect(f"{reverse('report_list')}?{urlencode({'ask_kind': kind, 'ask_period': period.pk, 'ask_agency': agency.code})}")
     if request.headers.get("HX-Request"):
         return _box(request, period, agency, kind, joined=not created)
     if not created:
@@ -62,7 +73,7 @@ def _box(request, period, agency, kind, joined=False, error=""):
     return render(
         request, "reports/_report_box.html",
         {"run": latest, "period": period, "agency": agency, "kind": kind, "joined": joined, "error": error,
-         "kind_label": ReportRun.Kind(kind).label},
+         "kind_label": ReportRun.Kind(kind).label, "can_request": can_request_report(request.user, agency)},
     )
 
 

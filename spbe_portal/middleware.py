@@ -17,6 +17,29 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class UploadSizeLimitMiddleware:
+    """Refuse a request whose body is larger than an upload may be (``UPLOAD_MAX_BYTES``: the
+    evidence cap plus room for the form's other fields), before a byte of it is read: the declared
+    Content-Length is enough. The answer is a page that says so (HTTP 413). Every upload path —
+    evidence, meeting attachments, follow-up evidence — goes through here. (A body sent without a
+    Content-Length is not read at all by Django's WSGI request.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.UPLOAD_MAX_BYTES:
+            from django.shortcuts import render
+
+            response = render(request, "413.html", {"limit_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}, status=413)
+            return response
+        return self.get_response(request)
+
+
 class PrivacyHeadersMiddleware:
     """Headers for every answer: a Permissions-Policy, and ``Cache-Control: no-store`` on whatever a
     signed-in person receives (pages, exports, evidence, draft minutes), so that no shared computer

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body (CSRF's check reads the form): refuses oversized uploads early.
+    "spbe_portal.middleware.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "spbe_portal.middleware.PrivacyHeadersMiddleware",
@@ -229,6 +231,13 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body larger than this is refused before it is read (spbe_portal.middleware.UploadSizeLimitMiddleware,
+# HTTP 413): one evidence file at the cap plus 1 MB for the form's other fields and multipart framing.
+UPLOAD_MAX_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
+
+# --- Reports ------------------------------------------------------------------------------------
+# Leadership reads reports; whether it may also ask for a new one is the province's choice.
+LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", default=False)
 
 # --- Celery -------------------------------------------------------------------------------------
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.

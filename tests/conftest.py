@@ -121,8 +121,12 @@ def frameworks(db):
 
 @pytest.fixture
 def spbe_2021(frameworks, bengkulu):
-    """The demo 2021 period (closed) with levels for Rejang Lebong, Kepahiang and Lebong."""
+    """The demo 2021 period (closed) with reviewed levels and evidence for Rejang Lebong, Kepahiang
+    and Lebong (submitted and accepted by the demo accounts, which it loads)."""
+    from agencies.demo import demo_accounts_load
     from assessments.demo import period_2021_load
+
+    demo_accounts_load()
 
     period, _created = period_2021_load(frameworks["PERMENPANRB-59-2020"])
     return period

@@ -4,34 +4,35 @@
 - periods: periods, their states and the assessments of agencies in them;
 - workflow: the review workflow of an item (save, evidence, submit, review) and what-if targets;
 - summaries: the engine's numbers kept per assessment;
-- results: published national results.
+- results: published national results;
+- digests: the reviewers' daily digest of submissions.
 
 Callers import from ``assessments.services``; the names below are the public ones.
 """
 
+from .digests import review_digests_send, wib
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
 from .results import published_results_save
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
+    UNCHANGED,
     ConcurrentChange,
+    assessment_reviewed_import,
     evidence_add,
     evidence_remove,
+    item_assign_reviewer,
     item_open_revision,
     item_review,
     item_save,
     item_submit,
     item_update,
     item_url,
+    levels_without_evidence,
     targets_save,
     verified_level_from,
 )
 
-__all__ = [
-    "ACTIVE_PERIOD_STATES", "SUMMARY_ROW", "ConcurrentChange", "FrameworkLoad", "assessment_get_or_create",
-    "assessment_levels_set", "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
-    "framework_version_in_use", "item_open_revision", "item_review", "item_save", "item_submit", "item_update",
-    "item_url", "period_create", "period_next_states", "period_transition", "published_results_save",
-    "summaries_rebuild", "targets_save", "verified_level_from",
-]
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name not in {
+    "digests", "frameworks", "periods", "results", "summaries", "workflow"})

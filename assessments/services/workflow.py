@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..stored_files import remember, removes_files_on_failure
+from ..stored_files import check_upload, removes_files_on_failure
 from ..models import (
     AssessmentPeriod,
     Evidence,
@@ -170,8 +170,9 @@ def item_submit(*, item, actor, expected_version):
         missing.append(_("a level"))
     if not item.justification:
         missing.append(_("a justification"))
-    if not item.evidence.filter(level__lte=item.level or 0).exists():
-        missing.append(_("evidence for the chosen level or a level below it"))
+    without = levels_without_evidence(level=item.level, evidence_levels=item.evidence.values_list("level", flat=True))
+    if without:
+        missing.append(_("evidence for level %(levels)s") % {"levels": ", ".join(map(str, without))})
     if missing:
         raise ValidationError(_("Before submitting, add %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)})
     before = item.state
@@ -179,8 +180,9 @@ def item_submit(*, item, actor, expected_version):
     item.submitted_at = timezone.now()
     _save(item)
     _event(item, actor, ItemEvent.Action.SUBMITTED, before)
+    # Reviewers who chose the daily digest hear of it there (services.digests), not now.
     _notify(
-        users_with_role_over(agency=agency, roles=[Membership.Role.REVIEWER]),
+        [user for user in users_with_role_over(agency=agency, roles=[Membership.Role.REVIEWER]) if not user.review_digest],
         _("%(agency)s submitted indicator %(code)s for review") % {"agency": agency.short_name, "code": item.indicator.code},
         _("%(indicator)s — level %(level)s.") % {"indicator": item.indicator.name, "level": item.level},
         item_url(item),
@@ -212,11 +214,7 @@ def item_open_revision(*, item, actor, expected_version):
 def evidence_add(*, item, actor, expected_version, level, upload=None, url="", description=""):
     """Attach a file (``upload``: a Django UploadedFile) or a link to the item, for ``level``.
     The file is checked by name, size and content first (assessments.evidence_files)."""
-    from django.conf import settings as django_settings
-
     from agencies.access import can_submit
-
-    from ..evidence_files import EvidenceFileError, check_file
 
     item = _lock_item(item, expected_version)
     _require(can_submit, actor, item.assessment.agency)
@@ -229,19 +227,10 @@ def evidence_add(*, item, actor, expected_version, level, upload=None, url="", d
     before = _begin_edit(item, actor)
     evidence = Evidence(item=item, level=level, description=description.strip()[:300], uploaded_by=actor)
     if upload is not None:
-        try:
-            checked = check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=django_settings.EVIDENCE_MAX_BYTES)
-        except EvidenceFileError as error:
-            raise ValidationError({"evidence_file": str(error)}) from None
+        checked = check_upload(upload, field="evidence_file")
         evidence.kind = Evidence.Kind.FILE
-        evidence.original_name = checked.display_name
-        evidence.content_type = checked.content_type
-        evidence.size = checked.size
-        evidence.sha256 = checked.sha256
-        upload.seek(0)
         # Written last, once every check has passed; stored under a random name (models.evidence_path).
-        evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
-        remember(evidence.file)
+        evidence.store(upload, checked)
     else:
         evidence.kind = Evidence.Kind.LINK
         evidence.url = url
@@ -268,6 +257,18 @@ def evidence_remove(*, evidence, actor, expected_version):
     _save(item)
     _event(item, actor, ItemEvent.Action.EVIDENCE_REMOVED, before, _("Level %(level)s: %(name)s") % {"level": evidence.level, "name": name})
     return item
+
+
+def levels_without_evidence(*, level, evidence_levels):
+    """The levels from 1 to ``level`` that have no evidence yet.
+
+    One rule for both sides of the review: a level counts only when its evidence is accepted, and
+    no level is accepted while a lower one is not (``verified_level_from``). So an officer may
+    submit level N only with evidence for every level 1..N (``item_submit``), and a reviewer may
+    accept only levels 1..k, each with evidence (``item_review``): whatever was submitted, the
+    reviewer can accept any level up to the claim without asking for more."""
+    have = set(evidence_levels)
+    return [number for number in range(1, (level or 0) + 1) if number not in have]
 
 
 def verified_level_from(accepted_levels):
@@ -303,10 +304,16 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
         raise ValidationError(
             _("Level %(levels)s has no evidence and cannot be accepted.") % {"levels": ", ".join(map(str, without))}
         )
+    verified = verified_level_from(levels)
+    if levels and verified != levels[-1]:
+        gap = (verified or 0) + 1
+        raise ValidationError(
+            _("Level %(level)s cannot be accepted while level %(lower)s is not: accept the levels from 1 upwards.")
+            % {"level": levels[-1], "lower": gap}
+        )
     note = (note or "").strip()
     if decision == "return" and not note:
         raise ValidationError({"note": _("Write a note saying what the officer must improve.")})
-    verified = verified_level_from(levels)
     if decision == "accept" and verified is None:
         raise ValidationError(_("Accept at least level 1, or return the indicator with a note."))
     if decision not in ("accept", "return"):
@@ -330,6 +337,144 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
         body = note
     _notify(officers + [item.person_in_charge], title, body, item_url(item))
     return item
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def item_assign_reviewer(*, item, actor, assignee, expected_reviewer=UNCHANGED, note=""):
+    """Give a submitted item to a reviewer: ``actor`` takes it (``assignee=actor``), hands it to a
+    colleague, or releases it (``assignee=None``). Both must be allowed to review the item's agency.
+    ``expected_reviewer`` (a user or None) is who the actor saw assigned; if someone else changed it
+    meanwhile, nothing is written. Recorded as an event; a colleague given the item is notified."""
+    from agencies.access import can_review
+
+    item = _lock_item(item, None)
+    agency = item.assessment.agency
+    _require(can_review, actor, agency)
+    _require_active_period(item)
+    if item.state != ItemState.SUBMITTED:
+        raise ValidationError(_("Only an item waiting for review can be assigned; this indicator is %(state)s.") % {
+            "state": item.get_state_display()})
+    if expected_reviewer is not UNCHANGED and getattr(expected_reviewer, "pk", None) != item.reviewer_id:
+        raise ConcurrentChange(_("Someone assigned this indicator meanwhile: nothing was changed. Check who has it now."))
+    if assignee is not None and (not assignee.is_active or not can_review(assignee, agency)):
+        raise ValidationError({"reviewer": _("%(person)s may not review %(agency)s and cannot be assigned.") % {
+            "person": assignee, "agency": agency.short_name}})
+    if getattr(assignee, "pk", None) == item.reviewer_id:
+        return item
+    item.reviewer = assignee
+    item.save(update_fields=["reviewer", "updated_at"])
+    who = str(assignee) if assignee is not None else _("nobody (released)")
+    _event(item, actor, ItemEvent.Action.REVIEWER_ASSIGNED, item.state, "\n".join(filter(None, [who, (note or "").strip()])))
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        _notify(
+            [assignee],
+            _("%(actor)s assigned you indicator %(code)s of %(agency)s") % {
+                "actor": actor, "code": item.indicator.code, "agency": agency.short_name},
+            (note or "").strip(),
+            item_url(item),
+        )
+    return item
+
+
+@removes_files_on_failure
+@transaction.atomic
+def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitted_at=None, reviewed_at=None, note=""):
+    """Record a self-assessment that was submitted and reviewed outside the portal (a past year,
+    demo data), in bulk but through the same states, rules and records as the workflow.
+
+    ``items`` maps an indicator code to ``level``, ``verified_level``, ``target_level``,
+    ``justification`` and ``evidence``: a list of (level, upload, description). As in
+    ``item_submit``, a level needs evidence for every level from 1 up to it; as in ``item_review``,
+    the accepted levels are 1..verified level, never above the claim. Each item ends accepted
+    (submitted when it has no verified level), with its events (saved, evidence added, submitted,
+    accepted) by ``officer`` and ``reviewer``, dated ``submitted_at`` and ``reviewed_at`` when given.
+    Only items not started are imported."""
+    from django.conf import settings as django_settings
+
+    from agencies.access import can_review, can_submit
+
+    from ..evidence_files import EvidenceFileError, check_file
+
+    agency = assessment.agency
+    _require(can_submit, officer, agency)
+    _require(can_review, reviewer, agency)
+    period = assessment.period
+    if period.state not in ACTIVE_PERIOD_STATES:
+        raise ValidationError(_("The period %(period)s is not open for self-assessment.") % {"period": period})
+    scale = period.framework_version.scale
+    found = {
+        item.indicator.code: item
+        for item in IndicatorAssessment.objects.select_for_update(of=("self",)).filter(assessment=assessment, indicator__code__in=items)
+        .select_related("indicator")
+    }
+    unknown = sorted(set(items) - set(found))
+    if unknown:
+        raise ValidationError(_("Unknown indicator codes: %(codes)s") % {"codes": ", ".join(unknown)})
+    changed, evidence_rows, events = [], [], []
+    for code, values in items.items():
+        item = found[code]
+        item.assessment = assessment  # storage paths read its period and agency: no query per file
+        if item.state != ItemState.NOT_STARTED:
+            raise ValidationError(_("Indicator %(code)s was already filled in: only items not started are imported.") % {"code": code})
+        level, verified = values["level"], values.get("verified_level")
+        for value in (level, verified, values.get("target_level")):
+            if value is not None and value not in scale:
+                raise ValidationError(_("Level %(level)s of indicator %(code)s is outside the scale.") % {"level": value, "code": code})
+        if verified is not None and verified > level:
+            raise ValidationError(_("Only levels up to the claimed level %(level)s can be accepted.") % {"level": level})
+        without = levels_without_evidence(level=level, evidence_levels=[row[0] for row in values["evidence"]])
+        if without:
+            raise ValidationError(_("Indicator %(code)s: add %(missing)s.") % {
+                "code": code, "missing": _("evidence for level %(levels)s") % {"levels": ", ".join(map(str, without))}})
+        item.level, item.verified_level, item.target_level = level, verified, values.get("target_level")
+        item.justification = values.get("justification", "").strip()
+        item.accepted_levels = list(range(1, (verified or 0) + 1))
+        item.state = ItemState.ACCEPTED if verified else ItemState.SUBMITTED
+        item.submitted_at = submitted_at or timezone.now()
+        item.version += 1
+        changed.append(item)
+        events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.SAVED, from_state=ItemState.NOT_STARTED,
+                                to_state=ItemState.DRAFT, revision=item.revision, note=note))
+        for evidence_level, upload, description in values["evidence"]:
+            try:
+                checked = check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=django_settings.EVIDENCE_MAX_BYTES)
+            except EvidenceFileError as error:
+                raise ValidationError(_("Indicator %(code)s: %(error)s") % {"code": code, "error": error}) from None
+            evidence = Evidence(
+                item=item, level=evidence_level, description=description.strip()[:300], uploaded_by=officer, kind=Evidence.Kind.FILE,
+                original_name=checked.display_name, content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+            )
+            upload.seek(0)
+            evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
+            remember(evidence.file)
+            evidence_rows.append(evidence)
+            events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.EVIDENCE_ADDED, from_state=ItemState.DRAFT,
+                                    to_state=ItemState.DRAFT, revision=item.revision,
+                                    note=_("Level %(level)s: %(name)s") % {"level": evidence_level, "name": evidence.label}))
+        events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.SUBMITTED, from_state=ItemState.DRAFT,
+                                to_state=ItemState.SUBMITTED, revision=item.revision))
+        if verified:
+            events.append(ItemEvent(
+                item=item, actor=reviewer, action=ItemEvent.Action.ACCEPTED, from_state=ItemState.SUBMITTED,
+                to_state=ItemState.ACCEPTED, revision=item.revision,
+                note=_("Accepted levels: %(levels)s; verified level %(verified)s.") % {
+                    "levels": ", ".join(map(str, item.accepted_levels)), "verified": verified}))
+    IndicatorAssessment.objects.bulk_update(
+        changed, ["level", "verified_level", "target_level", "justification", "accepted_levels", "state", "submitted_at", "version"])
+    Evidence.objects.bulk_create(evidence_rows)
+    ItemEvent.objects.bulk_create(events)
+    # ``at`` and ``uploaded_at`` are set on creation; an import keeps when things really happened.
+    imported = ItemEvent.objects.filter(item__in=changed)
+    if submitted_at is not None:
+        imported.exclude(action=ItemEvent.Action.ACCEPTED).update(at=submitted_at)
+        Evidence.objects.filter(item__in=changed).update(uploaded_at=submitted_at)
+    if reviewed_at is not None:
+        imported.filter(action=ItemEvent.Action.ACCEPTED).update(at=reviewed_at)
+    assessment_summary_refresh(assessment=assessment)
+    return len(changed)
 
 
 @removes_files_on_failure

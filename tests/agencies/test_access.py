@@ -73,3 +73,23 @@ def test_scope_questions_cost_one_query_however_many_agencies(rejang_lebong_offi
         answers = [access.can_see(user, agency) for agency in bengkulu.values()]
         answers += [access.can_submit(user, agency) for agency in bengkulu.values()]
     assert answers.count(True) == 6
+
+
+def test_leadership_may_not_simulate_or_request_reports_unless_a_setting_allows_reports(rejang_lebong_leadership, bengkulu, settings):
+    regency = bengkulu["17.02"]
+    assert not access.can_simulate(rejang_lebong_leadership, regency)
+    assert not access.can_request_report(rejang_lebong_leadership, regency)
+    assert codes(Agency.objects.filter(access.report_request_agency_filter(rejang_lebong_leadership))) == set()
+    settings.LEADERSHIP_MAY_REQUEST_REPORTS = True
+    assert access.can_request_report(rejang_lebong_leadership, regency)
+    assert not access.can_request_report(rejang_lebong_leadership, bengkulu["17.08"])
+    assert not access.can_simulate(rejang_lebong_leadership, regency)
+
+
+def test_officers_and_reviewers_simulate_and_request_reports_within_their_scope(rejang_lebong_officer, provincial_reviewer, bengkulu):
+    assert access.can_simulate(rejang_lebong_officer, bengkulu["17.02"]) and access.can_request_report(rejang_lebong_officer, bengkulu["17.02"])
+    assert not access.can_request_report(rejang_lebong_officer, bengkulu["17.08"])
+    assert not access.can_request_report(rejang_lebong_officer, bengkulu["17"])
+    assert codes(Agency.objects.filter(access.report_request_agency_filter(rejang_lebong_officer))) == {"17.02", "17.02.01", "17.02.02"}
+    assert all(access.can_request_report(provincial_reviewer, agency) and access.can_simulate(provincial_reviewer, agency)
+               for agency in bengkulu.values())

@@ -13,6 +13,7 @@ from assessments.services import (
     item_review,
     item_save,
     item_submit,
+    levels_without_evidence,
     period_transition,
     verified_level_from,
 )
@@ -180,10 +181,30 @@ def test_a_closed_period_refuses_every_change(item, lebong_officer, administrato
         draft(item, lebong_officer)
 
 
-def test_a_level_without_evidence_cannot_be_accepted(item, lebong_officer, provincial_reviewer):
-    item = with_evidence(draft(item, lebong_officer, level=3), lebong_officer, 1)
+def test_claiming_a_level_needs_evidence_for_every_level_up_to_it(item, lebong_officer, provincial_reviewer):
+    item = with_evidence(draft(item, lebong_officer, level=2), lebong_officer, 2)
+    with pytest.raises(ValidationError, match="evidence for level 1"):
+        item_submit(item=item, actor=lebong_officer, expected_version=item.version)
+    item = with_evidence(item, lebong_officer, 1)
     item = item_submit(item=item, actor=lebong_officer, expected_version=item.version)
-    with pytest.raises(ValidationError, match="no evidence"):
-        item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 2, 3])
+    # Whatever was submitted, the reviewer can accept any level up to the claim without a return.
     item = item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1])
-    assert item.verified_level == 1
+    assert (item.state, item.verified_level) == (State.ACCEPTED, 1)
+
+
+def test_levels_without_evidence_are_every_level_up_to_the_claim_that_has_none():
+    assert levels_without_evidence(level=3, evidence_levels=[2, 2, 5]) == [1, 3]
+    assert levels_without_evidence(level=2, evidence_levels=[1, 2]) == []
+    assert levels_without_evidence(level=None, evidence_levels=[]) == []
+
+
+def test_a_reviewer_cannot_accept_a_level_while_a_lower_one_is_not(item, lebong_officer, provincial_reviewer):
+    item = submitted(item, lebong_officer, level=3)
+    with pytest.raises(ValidationError, match="Level 3 cannot be accepted while level 2 is not"):
+        item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 3])
+    with pytest.raises(ValidationError, match="while level 1 is not"):
+        item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="return", accepted_levels=[2], note="x")
+    item.refresh_from_db()
+    assert (item.state, item.verified_level) == (State.SUBMITTED, None)
+    item = item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 2])
+    assert (item.verified_level, item.accepted_levels) == (2, [1, 2])

@@ -172,3 +172,23 @@ def test_the_openapi_document_describes_every_endpoint(client):
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/periods/", "/agencies/", "/periods/{period_id}/indices/", "/periods/{period_id}/indices/{code}/"}
     json.dumps(document)
+
+
+def test_weakest_indicators_are_the_lowest_scored_ones_and_the_unscored_are_counted(open_period, client_of, lebong_officer):
+    assessment = open_period.assessments.get(agency__code="17.07")
+    assessment_levels_set(assessment=assessment, levels={
+        "5": {"level": 3, "verified_level": 1}, "9": {"level": 2}, "12": {"level": 4, "verified_level": 4}})
+    page = client_of(lebong_officer).get(reverse("regency_dashboard", args=[open_period.pk, "17.07"])).content.decode()
+    weakest = page.split('id="weakest"')[1].split("</ul>")[0]
+    listed = [entry.split("</a>")[0].split(">")[-1].split(".")[0] for entry in weakest.split("<li")[1:]]
+    assert listed == ["5", "9", "12"]  # verified 1, self-assessed 2 (not yet verified), verified 4
+    assert "44 indikator belum memiliki tingkat" in page.split('id="unscored-count"')[1]
+
+def test_leadership_sees_no_what_if_button_it_could_not_open(levels, client_of, rejang_lebong_leadership, rejang_lebong_officer):
+    whatif = reverse("whatif", args=[levels.pk, "17.02"])
+    dashboard = reverse("regency_dashboard", args=[levels.pk, "17.02"])
+    leadership = client_of(rejang_lebong_leadership)
+    page = leadership.get(dashboard)
+    assert page.status_code == 200 and whatif not in page.content.decode()
+    assert leadership.get(whatif).status_code == 403
+    assert whatif in client_of(rejang_lebong_officer).get(dashboard).content.decode()

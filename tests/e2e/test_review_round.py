@@ -42,7 +42,8 @@ def test_officer_and_reviewer_complete_a_review_round(
     first_pdf = write_pdf(tmp_path, "notulen-rapat-kebijakan.pdf", "Notulen Rapat Kebijakan SPBE", ["Rapat penyusunan kebijakan internal."])
     second_pdf = write_pdf(tmp_path, "sk-kebijakan-internal.pdf", "SK Bupati tentang Kebijakan Internal SPBE", ["Ditetapkan di Tubei."])
 
-    # 1. The Lebong officer fills in indicator 1 and submits it with evidence for level 1.
+    # 1. The Lebong officer fills in indicator 1 at level 2 with evidence for level 1, saves, is told
+    #    that level 2 still lacks evidence, attaches it and submits.
     officer = page
     log_in(officer, "officer.lbg")
     expect(officer).to_have_url(re.compile(r"/$"))
@@ -53,11 +54,16 @@ def test_officer_and_reviewer_complete_a_review_round(
     form.locator("textarea[name=justification]").fill("Kebijakan internal sedang disusun; notulen rapat terlampir.")
     form.locator("select[name=target_level]").select_option("3")
     attach_evidence(form, first_pdf, 1, "Notulen rapat penyusunan")
+    form.locator("button[name=action][value=save]").click()
+    expect(officer.locator(".state-draft")).to_be_visible()
+    expect(officer.locator("#evidence-needed .alert-warning")).to_contain_text("tingkat 2")
+    form = officer.locator("#item-form")
+    attach_evidence(form, first_pdf, 2, "Notulen rapat penetapan")
     form.locator("button[name=action][value=submit]").click()
     expect(officer.locator(".state-submitted")).to_be_visible()
     expect(officer).to_have_url(re.compile(re.escape(item_url) + "$"))
     expect(officer.locator("#current-level")).to_have_text("2")
-    expect(officer.locator("#evidence-table tbody tr")).to_have_count(1)
+    expect(officer.locator("#evidence-table tbody tr")).to_have_count(2)
     expect(officer.locator("#evidence-table")).to_contain_text("notulen-rapat-kebijakan.pdf")
 
     reviewer_context = browser.new_context(base_url=live_server.url, locale="id-ID", timezone_id="Asia/Jakarta")
@@ -72,14 +78,18 @@ def test_officer_and_reviewer_complete_a_review_round(
         queued = reviewer.locator("#review-queue tbody tr")
         expect(queued).to_have_count(1)
         expect(queued.locator("td").nth(1)).to_have_text("Lebong")
-        queued.locator(f'a[href="{item_url}"]').click()
-        expect(reviewer).to_have_url(re.compile(re.escape(item_url) + "$"))
+        queued.locator(f'a[href="{item_url}?queue=1"]').click()
+        expect(reviewer).to_have_url(re.compile(re.escape(item_url) + r"\?queue=1$"))
         review = reviewer.locator("#review-form")
         expect(review.locator("input[name=accepted_levels]")).to_have_count(2)  # levels 1 and 2 (the claim)
         expect(review.locator('input[name=accepted_levels][value="1"]')).not_to_be_checked()
         expect(review.locator('input[name=accepted_levels][value="2"]')).not_to_be_checked()
         review.locator("textarea[name=note]").fill(RETURN_NOTE)
         review.locator("button[name=action][value=return]").click()
+        # Nothing else waits: the reviewer is back at the (empty) queue, told so.
+        expect(reviewer).to_have_url(re.compile(r"/penilaian/reviu/$"))
+        expect(reviewer.locator(".alert-success")).to_contain_text("Tidak ada lagi yang menunggu di antrean ini.")
+        reviewer.goto(item_url)
         expect(reviewer.locator(".state-returned")).to_be_visible()
         expect(reviewer.locator("#review-form")).to_have_count(0)
 
@@ -93,7 +103,7 @@ def test_officer_and_reviewer_complete_a_review_round(
         form.locator("button[name=action][value=submit]").click()
         expect(officer.locator(".state-submitted")).to_be_visible()
         expect(officer.locator("#review-note")).to_have_count(0)
-        expect(officer.locator("#evidence-table tbody tr")).to_have_count(2)
+        expect(officer.locator("#evidence-table tbody tr")).to_have_count(3)
         expect(officer.locator("#evidence-table")).to_contain_text("sk-kebijakan-internal.pdf")
 
         # Before the acceptance nothing is verified: every indicator counts as level 1.
@@ -107,6 +117,8 @@ def test_officer_and_reviewer_complete_a_review_round(
         review.locator('input[name=accepted_levels][value="1"]').check()
         review.locator('input[name=accepted_levels][value="2"]').check()
         review.locator("button[name=action][value=accept]").click()
+        expect(reviewer).to_have_url(re.compile(r"/penilaian/reviu/$"))
+        reviewer.goto(item_url)
         expect(reviewer.locator(".state-accepted")).to_be_visible()
         expect(reviewer.locator("#current-verified")).to_have_text(re.compile(r"^\s*2\b"))
 

@@ -81,14 +81,17 @@ def test_the_demo_minutes_pdf_holds_date_place_participants_and_follow_ups(demo_
 
 
 def test_minutes_render_text_typed_by_users_as_text_and_fetch_nothing(meeting, provincial_reviewer):
-    from meetings.minutes import NoFetching, refuse_fetch, render_minutes
+    from agencies.letterheads import FetchRefused, embedded_only_fetcher
+    from meetings.minutes import render_minutes
 
     meeting.discussion = 'Lihat <img src="http://contoh.invalid/x.png"> dan <b>tebal</b>'
     meeting.save()
     text = pdf_text(render_minutes(meeting))
     assert '<img src="http://contoh.invalid/x.png">' in " ".join(text.split())
-    with pytest.raises(NoFetching):
-        refuse_fetch("http://contoh.invalid/x.png")
+    fetcher = embedded_only_fetcher()
+    for url in ("http://contoh.invalid/x.png", "file:///etc/passwd", "data:image/png;base64,iVBORw0KGgo="):
+        with pytest.raises(FetchRefused):
+            fetcher(url)
 
 
 def test_a_meeting_moves_planned_held_final_and_final_minutes_are_issued(meeting, provincial_reviewer):
@@ -264,3 +267,37 @@ def test_a_refused_done_leaves_no_orphan_file(meeting, rejang_lebong, rejang_leb
         follow_up_done(follow_up=follow_up, actor=rejang_lebong_officer, expected_version=follow_up.version, note="  ", upload=pdf_upload())
     assert not follow_up.evidence.exists()
     assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_a_meeting_attachment_pdf_opens_in_the_browser_and_an_office_file_does_not(meeting, provincial_reviewer, client_of):
+    from openpyxl import Workbook
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.services import meeting_attachment_add
+
+    pdf = meeting_attachment_add(meeting=meeting, actor=provincial_reviewer, kind="material", upload=pdf_upload("Materi.pdf"))
+    stream = io.BytesIO()
+    Workbook().save(stream)
+    sheet = meeting_attachment_add(meeting=meeting, actor=provincial_reviewer, kind="attendance",
+                                   upload=SimpleUploadedFile("Daftar hadir.xlsx", stream.getvalue()))
+    client = client_of(provincial_reviewer)
+    shown = client.get(reverse("meeting_attachment_view", args=[meeting.pk, pdf.pk]))
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert shown["Content-Disposition"].startswith("inline;") and "filename*=utf-8''Materi.pdf" in shown["Content-Disposition"]
+    assert shown["X-Content-Type-Options"] == "nosniff" and "default-src 'none'" in shown["Content-Security-Policy"]
+    assert client.get(reverse("meeting_attachment_view", args=[meeting.pk, sheet.pk])).status_code == 404
+    assert client.get(reverse("meeting_attachment_download", args=[meeting.pk, sheet.pk]))["Content-Disposition"].startswith("attachment;")
+    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert reverse("meeting_attachment_view", args=[meeting.pk, pdf.pk]) in page
+    assert reverse("meeting_attachment_view", args=[meeting.pk, sheet.pk]) not in page
+
+
+def test_follow_up_evidence_opens_in_the_browser_only_for_those_who_may_see_it(meeting, rejang_lebong, rejang_lebong_officer,
+                                                                              kepahiang_officer, provincial_reviewer, client_of):
+    theirs = follow_up_for(meeting, rejang_lebong, rejang_lebong_officer, provincial_reviewer)
+    follow_up_done(follow_up=theirs, actor=rejang_lebong_officer, expected_version=theirs.version, note="x", upload=pdf_upload())
+    url = reverse("follow_up_evidence_view", args=[theirs.pk, theirs.evidence.get().pk])
+    shown = client_of(rejang_lebong_officer).get(url)
+    assert shown.status_code == 200 and shown["Content-Disposition"].startswith("inline;")
+    assert url in client_of(rejang_lebong_officer).get(reverse("follow_up_detail", args=[theirs.pk])).content.decode()
+    assert client_of(kepahiang_officer).get(url).status_code == 404

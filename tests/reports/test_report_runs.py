@@ -167,13 +167,14 @@ def test_kepahiang_officer_gets_404_for_lebongs_report(open_period, lebong, lebo
         "report-runs" not in client.get(reverse("report_list")).content.decode()
 
 
-def test_officers_and_leadership_get_their_own_regencys_report_only(open_period, rejang_lebong, rejang_lebong_leadership, client_of,
+def test_officers_and_leadership_get_their_own_regencys_report_only(open_period, rejang_lebong, rejang_lebong_officer,
+                                                                     rejang_lebong_leadership, client_of,
                                                                      django_capture_on_commit_callbacks):
-    client = client_of(rejang_lebong_leadership)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("report_request"), {"period": open_period.pk, "agency": "17.02", "kind": "regency"})
+        response = client_of(rejang_lebong_officer).post(reverse("report_request"), {"period": open_period.pk, "agency": "17.02", "kind": "regency"})
     run = ReportRun.objects.get()
     assert response.status_code == 302 and response.url == reverse("report_detail", args=[run.pk])
+    client = client_of(rejang_lebong_leadership)
     download = client.get(reverse("report_download", args=[run.pk, "pdf"]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment;")
     assert client.post(reverse("report_request"), {"period": open_period.pk, "agency": "17", "kind": "province"}).status_code == 404
@@ -239,4 +240,5 @@ def test_a_refused_request_never_redirects_outside_the_portal(open_period, lebon
     response = client_of(lebong_officer).post(
         reverse("report_request"), {"period": open_period.pk, "agency": "17.07.01", "kind": "regency", "next": "https://contoh.invalid/"}
     )
-    assert response.status_code == 302 and response.url == reverse("report_list")
+    assert response.status_code == 302 and response.url.startswith(reverse("report_list") + "?")
+    assert "contoh.invalid" not in response.url
