@@ -50,24 +50,3 @@ def add_service_errors(form, error):
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-def posted_int(request, name):
-    """A whole number the page posted (a version, an id); a missing or malformed one is a bad
-    request (400), never a skipped check."""
-    from django.core.exceptions import BadRequest
-
-    value = request.POST.get(name, "")
-    if not value.isdigit():
-        raise BadRequest(f"{name} is missing or malformed.")
-    return int(value)
-
-
-class PreferencesForm(forms.Form):
-    """The user's own settings (agencies.services.user_preferences_update applies them)."""
-
-    review_digest = forms.BooleanField(
-        label=_("Send me one daily digest of new submissions instead of one notification per submission"),
-        help_text=_("Sent every morning at 07.00 WIB by e-mail and in the portal, listing the items submitted since the previous digest."),
-        required=False,
-    )

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
-from agencies.forms import add_service_errors, posted_int
+from agencies.forms import add_service_errors
+from agencies.params import posted_int, query_int
 from agencies.models import Agency
 from agencies.selectors import people_of_agencies
 from assessments.models import AssessmentPeriod
@@ -32,9 +33,9 @@ def _require_staff(user):
 
 @login_required
 def meeting_list(request):
-    year = request.GET.get("year", "")
     agency_code = request.GET.get("agency", "")
-    context = selectors.meeting_list(user=request.user, agency_code=agency_code, year=int(year) if year.isdigit() else None)
+    year = query_int(request, "year", minimum=1900, maximum=2999)
+    context = selectors.meeting_list(user=request.user, agency_code=agency_code, year=year)
     context.update(
         {
             "years": selectors.meeting_years(user=request.user),

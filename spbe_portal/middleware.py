@@ -56,3 +56,20 @@ class PrivacyHeadersMiddleware:
         if signed_in and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class MalformedRequestMiddleware:
+    """A NUL byte in a path or a query string is no honest request (and PostgreSQL refuses it in a
+    text comparison): answer 400 before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the request.")
+        return self.get_response(request)
