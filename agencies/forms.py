@@ -1,4 +1,6 @@
 from django import forms
+
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Django's password reset, with the e-mail sent by a Celery worker instead of the request."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        # Links in e-mails start with the portal's address as users reach it (settings.PORTAL_BASE_URL).
+        context = {**context, "portal_base_url": settings.PORTAL_BASE_URL}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.delay_on_commit(subject=subject, body=body, recipients=[to_email])
@@ -17,6 +21,13 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 # The portal's own labels, so that every account page says "kata sandi" alike in Indonesian.
 class LoginForm(AuthenticationForm):
+    # Django's Indonesian catalogue turns "a correct %(username)s" into "nama pengguna nama pengguna":
+    # the portal says it in its own words.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Please enter a correct user name and password. Note that both fields may be case-sensitive."),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")

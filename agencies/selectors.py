@@ -75,6 +75,20 @@ def people_of_agencies(*, agencies):
     return User.objects.filter(condition, is_active=True).distinct().order_by("full_name", "username")
 
 
+def agencies_of_people(*, agencies):
+    """For the active people of ``agencies`` (or their units): {user id: ids of those agencies they belong to}.
+    One query; used to filter a person list by the chosen agency."""
+    if not agencies:
+        return {}
+    condition = Q()
+    for agency in agencies:
+        condition |= Q(agency__path__startswith=agency.path)
+    found = {}
+    for user_id, path in Membership.objects.filter(condition, user__is_active=True).values_list("user_id", "agency__path"):
+        found.setdefault(user_id, set()).update(agency.pk for agency in agencies if path.startswith(agency.path))
+    return found
+
+
 def unread_notification_count(*, user):
     return user.notifications.filter(read_at__isnull=True).count()
 

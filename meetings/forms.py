@@ -61,6 +61,20 @@ class AttendeeForm(forms.Form):
 AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=3, max_num=200)
 
 
+class OwnerSelect(forms.Select):
+    """A person list whose options name the agencies each person belongs to (data-agencies="3 7"), so
+    static/js/forms.js can show only the people of the chosen agency."""
+
+    option_agencies = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        key = getattr(value, "value", value)
+        if key not in (None, ""):
+            option["attrs"]["data-agencies"] = " ".join(str(pk) for pk in sorted(self.option_agencies.get(key, ())))
+        return option
+
+
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
@@ -69,14 +83,17 @@ class FollowUpForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "indicators": forms.SelectMultiple(attrs={"size": 6}),
+            "owner": OwnerSelect(attrs={"data-filter-by": "agency"}),
         }
 
-    def __init__(self, *args, meeting, owners, **kwargs):
+    def __init__(self, *args, meeting, owners, owner_agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = meeting.participants.order_by("code")
         self.fields["indicators"].queryset = meeting.period.framework_version.nodes.filter(is_indicator=True).order_by("position")
         self.fields["indicators"].label_from_instance = lambda node: f"{node.code}. {node.name}"
         self.fields["owner"].queryset = owners
+        self.fields["owner"].widget.option_agencies = owner_agencies or {}
+        self.fields["owner"].help_text = _("Only people of the chosen agency can own its follow-up.")
         self.fields["owner"].label_from_instance = lambda user: f"{user.get_full_name()} ({user.username})"
 
 

@@ -17,6 +17,7 @@ from agencies.models import Membership
 from agencies.selectors import issuing_office, people_of, users_with_role_over
 from agencies.services import document_number_issue
 from assessments.stored_files import check_upload, removes_files_on_failure
+from spbe_portal.dates import format_date
 
 from .models import (
     Attendee,
@@ -240,7 +241,7 @@ def follow_up_create(*, meeting, actor, agency, description, owner, due_date, in
         to_state=meeting.state, note=f"{agency.short_name}: {follow_up.description[:120]}",
     )
     _notify([owner], _("New follow-up for %(agency)s") % {"agency": agency.short_name},
-            _("%(description)s (due %(due)s)") % {"description": follow_up.description, "due": due_date.strftime("%d-%m-%Y")},
+            _("%(description)s (due %(due)s)") % {"description": follow_up.description, "due": format_date(due_date)},
             follow_up_url(follow_up))
     return follow_up
 
@@ -390,7 +391,7 @@ def reminders_send(*, today=None):
                     title = _("Follow-up of %(agency)s due %(due)s")
                 reminder.recipients = len({user.pk for user in recipients})
                 reminder.save(update_fields=["recipients"])
-                _notify(recipients, title % {"agency": follow_up.agency.short_name, "due": follow_up.due_date.strftime("%d-%m-%Y")},
+                _notify(recipients, title % {"agency": follow_up.agency.short_name, "due": format_date(follow_up.due_date)},
                         follow_up.description[:200], follow_up_url(follow_up))
         except IntegrityError:
             continue  # another run sent today's reminder for this follow-up a moment ago

@@ -10,11 +10,11 @@ from agencies import access
 from agencies.forms import add_service_errors
 from agencies.params import posted_int, query_int
 from agencies.models import Agency
-from agencies.selectors import people_of_agencies
+from agencies.selectors import agencies_of_people, people_of_agencies
 from assessments.models import AssessmentPeriod
 
 from . import selectors, services
-from .forms import AttachmentForm, AttachToIndicatorForm, AttendeeFormSet, FollowUpActionForm, FollowUpForm, MeetingForm
+from .forms import AttachmentForm, AttachToIndicatorForm, AttendeeForm, AttendeeFormSet, FollowUpActionForm, FollowUpForm, MeetingForm
 from .models import FollowUp, FollowUpEvidence, Meeting, MeetingAttachment, MeetingMinutes
 
 
@@ -90,7 +90,10 @@ def _meeting_form_page(request, meeting=None):
         form = MeetingForm(instance=meeting, initial=initial, organisers=organisers)
         formset = AttendeeFormSet(prefix="attendees", initial=initial_attendees)
         status = 200
-    return render(request, "meetings/meeting_form.html", {"form": form, "formset": formset, "meeting": meeting}, status=status)
+    # The agency list of every attendee row, read once (not once per row).
+    agency_choices = [("", "---------")] + [(agency.pk, str(agency)) for agency in AttendeeForm.base_fields["agency"].queryset]
+    return render(request, "meetings/meeting_form.html",
+                  {"form": form, "formset": formset, "meeting": meeting, "agency_choices": agency_choices}, status=status)
 
 
 @login_required
@@ -103,8 +106,10 @@ def meeting_edit(request, pk):
     return _meeting_form_page(request, selectors.meeting_get(user=request.user, pk=pk))
 
 
-def _owners(meeting):
-    return people_of_agencies(agencies=list(meeting.participants.all()))
+def _follow_up_form(meeting, data=None):
+    participants = list(meeting.participants.all())
+    return FollowUpForm(data, meeting=meeting, owners=people_of_agencies(agencies=participants),
+                        owner_agencies=agencies_of_people(agencies=participants))
 
 
 @login_required
@@ -112,7 +117,7 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     is_staff = access.can_review(request.user, meeting.organiser)
     if is_staff and follow_up_form is None:
-        follow_up_form = FollowUpForm(meeting=meeting, owners=_owners(meeting))
+        follow_up_form = _follow_up_form(meeting)
     editions = list(meeting.minutes.all())  # newest first
     return render(
         request,
@@ -174,7 +179,7 @@ def follow_up_create(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     if not access.can_review(request.user, meeting.organiser):
         raise PermissionDenied
-    form = FollowUpForm(request.POST, meeting=meeting, owners=_owners(meeting))
+    form = _follow_up_form(meeting, request.POST)
     if form.is_valid():
         try:
             services.follow_up_create(

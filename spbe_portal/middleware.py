@@ -73,3 +73,33 @@ class MalformedRequestMiddleware:
         ):
             raise BadRequest("NUL byte in the request.")
         return self.get_response(request)
+
+class DevelopmentNotFoundMiddleware:
+    """With DEBUG on, Django answers a missing page with its technical 404 page (URL patterns, settings
+    hints); the portal's own 404 page is what users see in production, so development shows it too.
+    An unknown URL (nothing resolved) and an ``Http404`` raised by a view both get templates/404.html;
+    404 responses a view returns itself (e.g. the API's JSON) are left alone. ``DEBUG_TECHNICAL_404=1``
+    brings Django's technical page back. Without DEBUG this does nothing (Django serves 404.html)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.active = settings.DEBUG and not getattr(settings, "DEBUG_TECHNICAL_404", False)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.active and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return self._portal_page(request)
+        return response
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if self.active and isinstance(exception, Http404):
+            return self._portal_page(request)
+        return None
+
+    @staticmethod
+    def _portal_page(request):
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception=None)

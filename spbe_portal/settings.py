@@ -18,6 +18,8 @@ load_dotenv(BASE_DIR / ".env")
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)
+# With DEBUG on, show Django's technical 404 page instead of the portal's (spbe_portal/middleware.py).
+DEBUG_TECHNICAL_404 = DEBUG and env_bool("DEBUG_TECHNICAL_404", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view reads the body (CSRF's check reads the form): refuses oversized uploads early.
     "spbe_portal.middleware.UploadSizeLimitMiddleware",
+
+    # With DEBUG on, missing pages look like the portal's 404 page, not Django's technical one.
+    "spbe_portal.middleware.DevelopmentNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "spbe_portal.middleware.PrivacyHeadersMiddleware",
@@ -109,6 +114,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
             ],
+            # |portal_date, |portal_day and |portal_datetime in every template (spbe_portal/dates.py).
+            "builtins": ["spbe_portal.dates"],
         },
     },
 ]
@@ -180,7 +187,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Language, time, numbers --------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/third_party: Indonesian for strings of third-party apps that ship none (django-celery-beat)
+# and fixes to Django's own; apart from locale/id so that makemessages leaves it alone.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from agencies.views import notification_list, notification_open
 
 from .home import health, home
+
+class FaviconRedirect(RedirectView):
+    """For browsers and tools that ask for /favicon.ico without reading the page's <link rel="icon">."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.ico")  # at request time: the hashed name comes from the collected manifest
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,4 +27,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", health, name="health"),
+    path("favicon.ico", FaviconRedirect.as_view()),
 ]

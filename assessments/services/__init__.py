@@ -34,5 +34,12 @@ from .workflow import (
     verified_level_from,
 )
 
-__all__ = sorted(name for name in dir() if not name.startswith("_") and name not in {
-    "digests", "frameworks", "periods", "results", "summaries", "workflow"})
+__all__ = [
+    "ACTIVE_PERIOD_STATES", "ConcurrentChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
+    "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
+    "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
+    "framework_version_in_use", "item_assign_reviewer", "item_open_revision", "item_review", "item_save",
+    "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create",
+    "period_next_states", "period_transition", "published_results_save", "review_digests_send",
+    "summaries_rebuild", "targets_save", "verified_level_from", "wib",
+]

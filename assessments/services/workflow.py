@@ -392,11 +392,7 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
     (submitted when it has no verified level), with its events (saved, evidence added, submitted,
     accepted) by ``officer`` and ``reviewer``, dated ``submitted_at`` and ``reviewed_at`` when given.
     Only items not started are imported."""
-    from django.conf import settings as django_settings
-
     from agencies.access import can_review, can_submit
-
-    from ..evidence_files import EvidenceFileError, check_file
 
     agency = assessment.agency
     _require(can_submit, officer, agency)
@@ -440,16 +436,11 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
                                 to_state=ItemState.DRAFT, revision=item.revision, note=note))
         for evidence_level, upload, description in values["evidence"]:
             try:
-                checked = check_file(name=upload.name, stream=upload, size=upload.size, max_bytes=django_settings.EVIDENCE_MAX_BYTES)
-            except EvidenceFileError as error:
-                raise ValidationError(_("Indicator %(code)s: %(error)s") % {"code": code, "error": error}) from None
-            evidence = Evidence(
-                item=item, level=evidence_level, description=description.strip()[:300], uploaded_by=officer, kind=Evidence.Kind.FILE,
-                original_name=checked.display_name, content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-            )
-            upload.seek(0)
-            evidence.file.save(f"evidence.{checked.extension}", upload, save=False)
-            remember(evidence.file)
+                checked = check_upload(upload)
+            except ValidationError as error:
+                raise ValidationError(_("Indicator %(code)s: %(error)s") % {"code": code, "error": " ".join(error.messages)}) from None
+            evidence = Evidence(item=item, level=evidence_level, description=description.strip()[:300], kind=Evidence.Kind.FILE)
+            evidence.store(upload, checked, actor=officer)
             evidence_rows.append(evidence)
             events.append(ItemEvent(item=item, actor=officer, action=ItemEvent.Action.EVIDENCE_ADDED, from_state=ItemState.DRAFT,
                                     to_state=ItemState.DRAFT, revision=item.revision,
