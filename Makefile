@@ -25,11 +25,21 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
+# Demo accounts share a published password: `make run` loads them (and the demo data) into the
+# development SQLite database, but into a DATABASE_URL database only when asked: make run DEMO=1.
+DEMO ?= $(if $(DATABASE_URL),0,1)
+
 setup: $(VENV)/.installed .env
 	mkdir -p var
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py ensure_schedules
+ifeq ($(DEMO),1)
 	$(MAKE) --no-print-directory demo-data
+else
+	$(DEV_ENV) $(PY) manage.py load_agencies
+	$(DEV_ENV) $(PY) manage.py load_framework
+	@echo "No demo accounts or demo data loaded into DATABASE_URL (make run DEMO=1 loads them)."
+endif
 
 # A development checkout runs with DEBUG on, also for a plain `.venv/bin/python manage.py …`.
 .env:
@@ -58,13 +68,16 @@ beat: $(VENV)/.installed
 
 # Production-like run of web (gunicorn + whitenoise), worker and beat from the Procfile.
 # Needs DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS in the environment (docs/deployment.md).
+# A production run (SPBE_PRODUCTION=1) never reads the development .env (neither Django nor honcho)
+# and refuses to start with DEBUG on.
+prod: export SPBE_PRODUCTION := 1
 prod: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_agencies
 	$(PY) manage.py load_framework
 	$(PY) manage.py ensure_schedules
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/honcho start
+	$(VENV)/bin/honcho start --env /dev/null
 
 # Known vulnerabilities of the pinned runtime requirements, from the OSV advisory database (needs
 # api.osv.dev; see docs/operations.md, "Dependency audit"). Exits non-zero when one is found.

@@ -14,10 +14,19 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def production_run():
+    """True in a production run: ``SPBE_PRODUCTION=1``, set by `make prod` and by every line of the
+    Procfile. Such a run never reads ``.env`` and refuses to start with DEBUG on."""
+    return env_bool("SPBE_PRODUCTION", default=False)
+
+
 def load_dotenv(path):
     """Read KEY=VALUE lines of a local ``.env`` file into the environment, without overriding
     what the environment already says. `make run` writes one with DEBUG=1 for a development
-    checkout; production sets its variables in the real environment."""
+    checkout; production sets its variables in the real environment, and a production run
+    (``SPBE_PRODUCTION=1``) never reads the file."""
+    if production_run():
+        return
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:

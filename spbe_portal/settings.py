@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, env_url, load_dotenv
+from .env import database_from_url, env_bool, env_int, env_list, env_str, env_url, load_dotenv, production_run
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -20,6 +20,13 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", default=False)
 # With DEBUG on, show Django's technical 404 page instead of the portal's (spbe_portal/middleware.py).
 DEBUG_TECHNICAL_404 = DEBUG and env_bool("DEBUG_TECHNICAL_404", default=False)
+
+PRODUCTION = production_run()
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on in a production run (SPBE_PRODUCTION=1): set DEBUG=0 (or leave it unset) in the "
+        "environment of the service. A development .env is never read in production."
+    )
 
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:

@@ -2,6 +2,7 @@
 names the variable; production settings pass ``check --deploy`` with nothing to report."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "a8Kq2-Zp9x!Lm4Tr7Wv1Yb6Nc3Hd0Fg5Js8Ue2Io9Pa4Sk7Dl1Qw"
 
 PRODUCTION = {
+    "SPBE_PRODUCTION": "1",
     "DEBUG": "0",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "spbe.bengkuluprov.go.id",
@@ -20,14 +22,18 @@ PRODUCTION = {
 }
 
 
-def manage(*args, **env):
+def environment(**env):
     clean = {key: value for key, value in os.environ.items() if key not in {
         "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SECURE_SSL_REDIRECT", "SECURE_COOKIES",
-        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE", "SPBE_PRODUCTION", "DEMO", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
     }}
     clean.update(env)
+    return clean
+
+
+def manage(*args, **env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment(**env), capture_output=True, text=True, timeout=120
     )
 
 
@@ -83,3 +89,71 @@ def test_a_local_env_file_never_overrides_the_real_environment(tmp_path, monkeyp
     assert os.environ["SPBE_TEST_ONLY_B"] == "from environment"
     monkeypatch.delenv("SPBE_TEST_ONLY_A")
     load_dotenv(tmp_path / "missing")  # no file: nothing happens
+
+
+def test_a_production_run_refuses_to_start_with_debug_on():
+    result = manage("check", **{**PRODUCTION, "DEBUG": "1"})
+    assert result.returncode != 0
+    assert "DEBUG is on in a production run" in result.stderr
+
+
+def test_a_production_run_never_reads_the_development_env_file(tmp_path, monkeypatch):
+    from spbe_portal.env import load_dotenv
+
+    (tmp_path / ".env").write_text("DEBUG=1\nSPBE_TEST_ONLY_A=from file\n")
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.delenv("SPBE_TEST_ONLY_A", raising=False)
+    monkeypatch.setenv("SPBE_PRODUCTION", "1")
+    load_dotenv(tmp_path / ".env")
+    assert "DEBUG" not in os.environ and "SPBE_TEST_ONLY_A" not in os.environ
+
+
+def run_briefly(command, env, seconds=60):
+    """Run ``command`` in its own process group; (returncode, output), or (None, output) when it is
+    still running after ``seconds`` (then it is stopped)."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=seconds)
+        return process.returncode, output
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        return None, output
+
+
+@pytest.mark.parametrize("process", ["web", "worker"])
+def test_a_procfile_process_refuses_debug_even_when_honcho_reads_a_dotenv_with_debug_on(tmp_path, process):
+    # honcho passes a .env's values to the processes over the real environment; `make prod` gives it
+    # none (--env /dev/null), and each Procfile line marks a production run, which refuses DEBUG.
+    (tmp_path / ".env").write_text("DEBUG=1\n")
+    env = environment(**{**PRODUCTION, "BIND": "127.0.0.1:0", "VAR_DIR": str(tmp_path)})
+    del env["SPBE_PRODUCTION"]
+    returncode, output = run_briefly([str(ROOT / ".venv/bin/honcho"), "start", "--env", str(tmp_path / ".env"), process], env)
+    assert returncode not in (None, 0), output[-2000:]
+    assert "DEBUG is on in a production run" in output
+
+
+def test_make_prod_refuses_to_start_with_debug_on(tmp_path):
+    env = environment(**{**PRODUCTION, "DEBUG": "1", "VAR_DIR": str(tmp_path)})
+    del env["SPBE_PRODUCTION"]  # make prod sets it
+    returncode, output = run_briefly(["make", "--no-print-directory", "prod"], env, seconds=120)
+    assert returncode not in (None, 0), output[-2000:]
+    assert "DEBUG is on in a production run" in output
+
+
+def planned_setup(**env):
+    result = subprocess.run(["make", "--no-print-directory", "-n", "setup"], cwd=ROOT, env=environment(**env),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_run_loads_demo_accounts_into_the_development_sqlite_database():
+    assert "load_demo_accounts" in planned_setup()
+
+
+def test_make_run_against_a_real_database_loads_no_demo_accounts_unless_asked():
+    plan = planned_setup(DATABASE_URL="postgres://spbe@127.0.0.1:5432/spbe_portal")
+    assert "load_demo_accounts" not in plan and "load_agencies" in plan and "load_framework" in plan
+    assert "load_demo_accounts" in planned_setup(DATABASE_URL="postgres://spbe@127.0.0.1:5432/spbe_portal", DEMO="1")
