@@ -267,3 +267,15 @@ def test_a_refused_done_leaves_no_orphan_file(meeting, rejang_lebong, rejang_leb
         follow_up_done(follow_up=follow_up, actor=rejang_lebong_officer, expected_version=follow_up.version, note="  ", upload=pdf_upload())
     assert not follow_up.evidence.exists()
     assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_the_meeting_list_counts_only_the_follow_ups_an_officer_may_see(meeting, rejang_lebong, kepahiang, rejang_lebong_officer,
+                                                                        kepahiang_officer, provincial_reviewer):
+    from meetings.selectors import meeting_list
+
+    follow_up_for(meeting, rejang_lebong, rejang_lebong_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer, code="2")
+    assert meeting_list(user=rejang_lebong_officer)["upcoming"][0].follow_up_count == 1
+    assert meeting_list(user=kepahiang_officer)["upcoming"][0].follow_up_count == 2
+    assert meeting_list(user=provincial_reviewer)["upcoming"][0].follow_up_count == 3
