@@ -220,3 +220,23 @@ class DocumentNumberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# django-axes' pages, with an action that lifts a lock and records who lifted it.
+from axes.admin import AccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+
+from .services import login_lock_lift  # noqa: E402
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class PortalAccessAttemptAdmin(AccessAttemptAdmin):
+    actions = ["lift_lock", "cleanup_expired_attempts"]
+
+    @admin.action(description=_("Lift the lock of the selected attempts"))
+    def lift_lock(self, request, queryset):
+        self.log_deletions(request, queryset)
+        count = login_lock_lift(attempts=queryset)
+        self.message_user(request, _("Lock lifted for %(count)d attempt(s).") % {"count": count})

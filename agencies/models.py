@@ -227,3 +227,22 @@ class DocumentNumber(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class PasswordResetRequest(models.Model):
+    """One request of the password-reset page, kept an hour or so to limit how many e-mails an
+    address or a mailbox can cause (agencies.services.password_reset_request_record). The e-mail
+    is stored only as a hash: the page is open to anyone and may be given any address."""
+
+    ip_address = models.GenericIPAddressField(_("address"), null=True)
+    email_hash = models.CharField(_("e-mail (hash)"), max_length=64, db_index=True)
+    sent = models.BooleanField(_("e-mail allowed"), default=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        indexes = [models.Index(fields=["ip_address", "created_at"], name="pwreset_address_time")]
+
+    def __str__(self):
+        return f"{self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"

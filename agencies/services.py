@@ -1,13 +1,17 @@
 """Writes to the agency tree and memberships. Each function is one transaction."""
 
+import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agency, Membership, User
+from .models import Agency, Membership, PasswordResetRequest, User
 
 DEFAULT_TREE_FILE = Path(__file__).resolve().parent / "data" / "bengkulu.json"
 
@@ -206,3 +210,29 @@ def document_number_issue(*, heading, kind, today=None):
         issuer=heading.issuer, year=year, sequence=sequence, kind=kind,
         number=format_number(heading.number_format, sequence=sequence, year=year),
     )
+
+
+@transaction.atomic
+def login_lock_lift(*, attempts):
+    """Lift the failed-login locks of ``attempts`` (axes AccessAttempt rows): the pair and, since
+    its failures no longer count, its share of the address limit. Returns how many were lifted.
+    The caller records who lifted them (the admin's change history)."""
+    count, _deleted = attempts.delete()
+    return count
+
+
+@transaction.atomic
+def password_reset_request_record(*, ip_address, email):
+    """Record one request of the password-reset page; True if it may send e-mail: at most
+    ``PASSWORD_RESET_LIMIT`` e-mails an hour per client address and per e-mail address."""
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    recent = PasswordResetRequest.objects.filter(created_at__gte=now - timedelta(hours=1), sent=True)
+    limit = settings.PASSWORD_RESET_LIMIT
+    allowed = (
+        recent.filter(email_hash=email_hash).count() < limit
+        and (ip_address is None or recent.filter(ip_address=ip_address).count() < limit)
+    )
+    PasswordResetRequest.objects.create(ip_address=ip_address, email_hash=email_hash, sent=allowed)
+    return allowed

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import api, views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("api/v1/agencies/", api.agencies, name="api_agencies"),
     path("api/v1/periods/<id:period_id>/indices/", api.period_indices, name="api_period_indices"),
     path("api/v1/periods/<id:period_id>/indices/<str:code>/", api.agency_indices, name="api_agency_indices"),
+    # Last: any other path under /api/ answers JSON too (404, or 301 to the path with a slash).
+    re_path(r"^api/", api.not_found, name="api_not_found"),
 ]

@@ -22,8 +22,10 @@ def visible_meetings(*, user):
 
 
 def meeting_list(*, user, agency_code="", year=None):
+    # Only the follow-ups the user may see are counted: an officer sees their own regency's number.
+    counted = visible_agency_filter(user, prefix="follow_ups__agency__")
     meetings = visible_meetings(user=user).select_related("organiser").annotate(
-        follow_up_count=Count("follow_ups", distinct=True),
+        follow_up_count=Count("follow_ups", filter=counted or None, distinct=True),
         participant_count=Count("participants", distinct=True),
     )
     if agency_code:

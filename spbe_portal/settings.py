@@ -154,18 +154,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
 
-# django-axes: the account is locked after AXES_FAILURE_LIMIT wrong passwords in a row.
+# django-axes (see agencies/lockouts.py and docs/operations.md "Locked accounts"):
+# - the pair (user name, address) is locked after AXES_FAILURE_LIMIT wrong passwords within
+#   AXES_COOLOFF_TIME, so an attacker elsewhere cannot lock the real person out;
+# - an address is refused after PORTAL_ADDRESS_FAILURE_LIMIT wrong passwords over any user names in
+#   the same window. Offices share NAT addresses, so this limit is well above one person's typos.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
-# Locked by account, not by address: offices reach the portal through shared NAT addresses, and
-# one person's typos must not lock out a whole Dinas. Hence axes.W006 is silenced below.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "agencies.lockouts.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.accounts.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+# Every failed login (and whether it locked) is kept in the admin's failure log.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client address: REMOTE_ADDR, or behind PORTAL_PROXY_COUNT trusted reverse proxies the address
+# the outermost one appended to X-Forwarded-For (agencies.lockouts.client_address). AXES_PROXY_COUNT
+# is the older name of the same variable.
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
+AXES_CLIENT_IP_CALLABLE = "agencies.lockouts.client_address"
+# The password-reset page sends at most this many e-mails an hour per client address and per e-mail
+# address (agencies.forms.QueuedPasswordResetForm); past that it answers the same and sends nothing.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
 
 # --- Sessions, cookies and HTTPS --------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 60 * 60

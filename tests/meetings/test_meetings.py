@@ -301,3 +301,14 @@ def test_follow_up_evidence_opens_in_the_browser_only_for_those_who_may_see_it(m
     assert shown.status_code == 200 and shown["Content-Disposition"].startswith("inline;")
     assert url in client_of(rejang_lebong_officer).get(reverse("follow_up_detail", args=[theirs.pk])).content.decode()
     assert client_of(kepahiang_officer).get(url).status_code == 404
+
+def test_the_meeting_list_counts_only_the_follow_ups_an_officer_may_see(meeting, rejang_lebong, kepahiang, rejang_lebong_officer,
+                                                                        kepahiang_officer, provincial_reviewer):
+    from meetings.selectors import meeting_list
+
+    follow_up_for(meeting, rejang_lebong, rejang_lebong_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer, code="2")
+    assert meeting_list(user=rejang_lebong_officer)["upcoming"][0].follow_up_count == 1
+    assert meeting_list(user=kepahiang_officer)["upcoming"][0].follow_up_count == 2
+    assert meeting_list(user=provincial_reviewer)["upcoming"][0].follow_up_count == 3
