@@ -1,3 +1,4 @@
+from django import forms
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -82,3 +83,13 @@ def add_service_errors(form, error):
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class PreferencesForm(forms.Form):
+    """The user's own settings (agencies.services.user_preferences_update applies them)."""
+
+    review_digest = forms.BooleanField(
+        label=_("Send me one daily digest of new submissions instead of one notification per submission"),
+        help_text=_("Sent every morning at 07.00 WIB by e-mail and in the portal, listing the items submitted since the previous digest."),
+        required=False,
+    )

@@ -71,6 +71,11 @@ class MalformedRequestMiddleware:
         if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                # The API documents 404 for a resource it cannot name; it answers JSON, as everywhere.
+                return JsonResponse({"detail": "Not found: NUL byte in the request."}, status=404)
             raise BadRequest("NUL byte in the request.")
         return self.get_response(request)
 

@@ -62,7 +62,7 @@ def rejang_lebong_objects(open_period, bengkulu, province, provincial_reviewer, 
 
     rejang_lebong = bengkulu["17.02"]
     item = open_period.assessments.get(agency=rejang_lebong).items.get(indicator__code="1")
-    item = item_save(item=item, actor=rejang_lebong_officer, expected_version=item.version, level=2,
+    item = item_save(item=item, actor=rejang_lebong_officer, expected_version=item.version, level=1,
                      justification=f"Justifikasi {MARKER}", target_level=None)
     evidence = evidence_add(item=item, actor=rejang_lebong_officer, expected_version=item.version, level=1,
                             upload=pdf_upload(f"{MARKER}-bukti.pdf"))
