@@ -51,10 +51,11 @@ def check_environment():
 def prepare_database():
     from django.core.management import call_command
 
-    say("migrate, load_agencies, load_demo_assessments")
+    say("migrate, load_agencies, load_demo_accounts, load_demo_assessments")
     quiet = io.StringIO()
     call_command("migrate", "--noinput", verbosity=0, stdout=quiet)
     call_command("load_agencies", stdout=quiet)
+    call_command("load_demo_accounts", "--allow-production", stdout=quiet)  # the demo assessments are theirs
     call_command("load_demo_assessments", "--allow-production", stdout=quiet)
 
 
