@@ -11,3 +11,19 @@ def send_email(*, subject, body, recipients, html_body=None):
     if html_body:
         message.attach_alternative(html_body, "text/html")
     return message.send()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
+def send_outgoing_email(email_id):
+    """Send one e-mail of the outbox (idempotent: a sent one is not sent again)."""
+    from .services import outgoing_email_send
+
+    return outgoing_email_send(email_id=email_id)
+
+
+@shared_task
+def flush_outbox():
+    """Every minute: send the e-mails the broker could not take, directly (not via another task)."""
+    from .services import outbox_flush
+
+    return outbox_flush()
