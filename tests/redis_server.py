@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.services import require_service
 
 
@@ -97,3 +99,22 @@ def reset_connections(app):
     app._pool = None
     app.amqp._producer_pool = None
     app._local = threading.local()
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """The Celery app configured as in production, over a private Redis that the test may stop."""
+    from spbe_portal.celery import app as celery_app
+
+    server = started_private_redis(tmp_path)
+    production = production_celery_settings(server.url)
+    saved = {key: celery_app.conf[key] for key in production}
+    celery_app.conf.update(production)
+    reset_connections(celery_app)
+    try:
+        yield server
+    finally:
+        server.stop()
+        celery_app.conf.update(saved)
+        celery_app.conf.task_always_eager = True
+        reset_connections(celery_app)

@@ -15,27 +15,10 @@ from agencies.models import OutgoingEmail
 from agencies.services import outbox_flush
 from assessments.models import IndicatorAssessment
 from assessments.services import evidence_add, item_save, item_submit
-from spbe_portal.celery import app as celery_app
 from tests.assessments.helpers import pdf_upload
-from tests.redis_server import production_celery_settings, reset_connections, started_private_redis
+from tests.redis_server import broker  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def broker(tmp_path):
-    """The app configured as in production, over a private Redis that the test may stop."""
-    server = started_private_redis(tmp_path)
-    saved = {key: celery_app.conf[key] for key in production_celery_settings(server.url)}
-    celery_app.conf.update(production_celery_settings(server.url))
-    reset_connections(celery_app)
-    try:
-        yield server
-    finally:
-        server.stop()
-        celery_app.conf.update(saved)
-        celery_app.conf.task_always_eager = True
-        reset_connections(celery_app)
 
 
 def without_tokens(page):
