@@ -107,11 +107,12 @@ def broker(tmp_path):
     from spbe_portal.celery import app as celery_app
 
     server = started_private_redis(tmp_path)
-    production = production_celery_settings(server.url)
-    saved = {key: celery_app.conf[key] for key in production}
-    celery_app.conf.update(production)
-    reset_connections(celery_app)
+    saved = {}
     try:
+        production = production_celery_settings(server.url)
+        saved = {key: celery_app.conf[key] for key in production}
+        celery_app.conf.update(production)
+        reset_connections(celery_app)
         yield server
     finally:
         server.stop()
