@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .letterheads import LOGO_MAX_BYTES, heading_from, logo_type
-from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, User
+from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, OutgoingEmail, User
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -133,6 +133,19 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "user__username", "user__full_name"]
     list_select_related = ["user"]
     readonly_fields = ["user", "title", "body", "url", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox: read only; the flush sends what is unsent (docs/operations.md)."""
+
+    list_display = ["created_at", "recipient", "subject", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient", "subject"]
+    readonly_fields = ["recipient", "subject", "body", "html_body", "created_at", "sent_at", "attempts", "last_error"]
 
     def has_add_permission(self, request):
         return False

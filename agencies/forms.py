@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from .lockouts import client_address
 from .models import User
 from .services import password_reset_request_record
-from .tasks import send_email
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the e-mail sent by a Celery worker instead of the request.
+    """Django's password reset, with the e-mail kept in the outbox and sent by a worker instead of
+    the request (the broker is asked from a thread, so a broker outage neither slows nor breaks it).
 
     The page answers alike whether or not the address belongs to someone, and does the same work
     for both (a token and the e-mail are made for a stand-in account when none matches, only not
@@ -38,7 +38,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
         body = loader.render_to_string(email_template_name, context)
         if not to_email:
             return
-        send_email.delay_on_commit(subject=subject, body=body, recipients=[to_email])
+        from .services import emails_queue
+
+        emails_queue(recipients=[to_email], subject=subject, body=body, in_background=True)
 
 
 # The portal's own labels, so that every account page says "kata sandi" alike in Indonesian.

@@ -246,3 +246,27 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self):
         return f"{self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail on its way out (the outbox). Written in the transaction of the change that
+    causes it, then sent by a worker; if the broker could not take it, the outbox flush (every
+    minute, sending directly through the mail backend) sends it once the broker is back."""
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    html_body = models.TextField(_("HTML message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outgoing_email_unsent")]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"

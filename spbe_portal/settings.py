@@ -271,7 +271,10 @@ LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", defa
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-CELERY_RESULT_BACKEND = REDIS_URL
+# Nothing reads a task's result: no result backend (it would retry 20 times, ~19 s, on every
+# publish while Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -280,18 +283,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Schedules live in the database (django-celery-beat), editable by administrators; their defaults
 # are created by `manage.py ensure_schedules` (reports/schedules.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
-# Publishing a task fails fast when the broker is down; the request is kept and swept later.
+# Publishing a task gives up within CELERY_BROKER_CONNECTION_TIMEOUT seconds (3) when the broker is
+# down, without retrying: the request is kept (a queued report run, an outbox e-mail) and the
+# sweeps send it once the broker is back (docs/operations.md, "Broker outage").
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,  # no reconnect loop when publishing (kombu would retry for 2 × 3 s)
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+# A worker that renders a report marks the run every REPORT_HEARTBEAT_SECONDS; the sweep (every
+# minute) gives a running run whose mark is older than REPORT_STALE_AFTER_SECONDS back to the queue.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 20, minimum=1)
+REPORT_STALE_AFTER_SECONDS = env_int("REPORT_STALE_AFTER_SECONDS", 90, minimum=2)
+# Test-only: seconds a report render waits before it starts (to kill a worker mid-render).
+REPORT_TEST_RENDER_DELAY = env_int("SPBE_TEST_RENDER_DELAY", 0, minimum=0)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 450_000, minimum=50_000)
 
 # --- Logging ------------------------------------------------------------------------------------
