@@ -27,7 +27,8 @@ PK_OWNER = {
     "meeting_detail": "meeting", "meeting_edit": "meeting", "meeting_transition": "meeting", "meeting_attachment_add": "meeting",
     "meeting_attachment_download": "meeting", "follow_up_create": "meeting", "minutes_pdf": "meeting",
     "minutes_edition_download": "meeting", "report_detail": "report_run", "report_download": "report_run",
-    "notification_open": "notification",
+    "notification_open": "notification", "evidence_view": "evidence", "meeting_attachment_view": "meeting",
+    "follow_up_evidence_view": "follow_up", "minutes_edition_view": "meeting",
 }
 OBJECT_ARGUMENTS = {"code", "pk", "evidence_pk", "attachment_pk", "minutes_pk"}
 OTHER_ARGUMENTS = {"period_id", "indicator_code", "file_format", "kind"}
@@ -99,6 +100,7 @@ def url_for(name, arguments, objects):
         if argument == "code":
             kwargs["code"] = "17.02"
         elif argument == "pk":
+            assert name in PK_OWNER, f"{name} takes a pk: say in PK_OWNER whose it is (tests/security/test_scope_matrix.py)"
             kwargs["pk"] = objects[PK_OWNER[name]].pk
         elif argument == "evidence_pk":
             kwargs["evidence_pk"] = objects["follow_up_evidence"].pk
