@@ -213,12 +213,16 @@ def minutes_render_dispatch(*, render_id):
     and ``minutes_sweep`` sends it later. Returns True when sent."""
     from .tasks import render_minutes
 
+    # Marked before sending: a task run inline (no broker) that fails clears the mark again, so
+    # the sweep sends its next attempt after the delay instead of waiting for a "lost" message.
+    queued = MinutesRender.objects.filter(pk=render_id, state=RenderState.QUEUED)
+    queued.update(dispatched_at=timezone.now())
     try:
         render_minutes.apply_async(args=[render_id], retry=False)
     except Exception as error:  # kombu/redis raise several types when the broker is unreachable
         logger.warning("Minutes rendering %s stays queued: the broker did not take it (%s).", render_id, error)
+        queued.update(dispatched_at=None)
         return False
-    MinutesRender.objects.filter(pk=render_id, state=RenderState.QUEUED).update(dispatched_at=timezone.now())
     return True
 
 
