@@ -132,3 +132,15 @@ def attachable_items(*, follow_up):
         .order_by("-assessment__period__year", "indicator__position")
     )
     return sorted(items, key=lambda item: (item.indicator.code not in related,))
+
+
+def minutes_renders(*, meeting, is_staff):
+    """What the minutes box shows: the latest rendering of an edition (pending, failed or done) and,
+    for provincial staff, the latest draft. Two queries."""
+    from .models import MinutesRender
+
+    renders = MinutesRender.objects.filter(meeting=meeting).select_related("minutes").order_by("-created_at", "-pk")
+    edition = renders.exclude(edition_number=None).first()
+    draft = renders.filter(edition_number=None).first() if is_staff and not meeting.is_final else None
+    return {"edition_render": edition, "draft_render": draft,
+            "minutes_rendering": any(render is not None and render.is_active for render in (edition, draft))}

@@ -26,6 +26,7 @@ PK_OWNER = {
     "evidence_download": "evidence", "follow_up_detail": "follow_up", "follow_up_evidence_download": "follow_up",
     "meeting_detail": "meeting", "meeting_edit": "meeting", "meeting_transition": "meeting", "meeting_attachment_add": "meeting",
     "meeting_attachment_download": "meeting", "follow_up_create": "meeting", "minutes_pdf": "meeting",
+    "minutes_box": "meeting", "minutes_draft_request": "meeting", "minutes_render_retry": "meeting",
     "minutes_edition_download": "meeting", "report_detail": "report_run", "report_download": "report_run",
     "notification_open": "notification", "evidence_view": "evidence", "meeting_attachment_view": "meeting",
     "follow_up_evidence_view": "follow_up", "minutes_edition_view": "meeting",
@@ -81,7 +82,8 @@ def rejang_lebong_objects(open_period, bengkulu, province, provincial_reviewer, 
                                                 upload=pdf_upload(f"{MARKER}-tindak-lanjut.pdf"))
     meeting.refresh_from_db()
     meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="held")
-    meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
+    with django_capture_on_commit_callbacks(execute=True):  # the final minutes are rendered (tasks inline)
+        meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
     with django_capture_on_commit_callbacks(execute=True):
         run, _created = report_request(kind="regency", period=open_period, agency=rejang_lebong, actor=rejang_lebong_officer)
     notification = Notification.objects.create(user=rejang_lebong_officer, title=f"Pemberitahuan {MARKER}")
