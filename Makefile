@@ -14,7 +14,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopq
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
 	VAR_DIR=$(CURDIR)/var/test
 
-.PHONY: run setup demo-data test worker beat prod messages clean
+.PHONY: run setup demo-data test worker beat prod messages clean audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,12 @@ prod: $(VENV)/.installed
 	$(PY) manage.py ensure_schedules
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start --env /dev/null
+
+# Known vulnerabilities of the pinned runtime requirements, from the OSV advisory database (needs
+# api.osv.dev; see docs/operations.md, "Dependency audit"). Exits non-zero when one is found.
+audit: $(VENV)/.installed
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-audit.txt
+	$(VENV)/bin/pip-audit --requirement requirements.txt --no-deps --disable-pip --vulnerability-service osv --progress-spinner off
 
 # After changing user-facing strings: update the catalogues, translate, then compile.
 messages: $(VENV)/.installed

@@ -18,6 +18,12 @@ from .models import Agency, Membership
 
 Role = Membership.Role
 
+# Administrators administer the portal as a whole (users, roles, frameworks, periods, the Django
+# admin), so the role exists only on the province: agencies.services.membership_validate refuses it
+# anywhere else, and a membership that says otherwise (made before that rule) grants nothing.
+# Reviewers and leadership on a regency reach that regency only; province pages (dashboard of all
+# regencies, recording meetings, the province summary) are for staff of the province.
+
 class SystemPrincipal:
     """Who acts for management commands and scheduled jobs: sees every agency, like a superuser,
     and is recorded as no person (actor None) in events."""
@@ -49,7 +55,10 @@ def memberships_of(user):
     cached = getattr(user, "_spbe_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user, agency__is_active=True).select_related("agency").order_by("agency__path")
+            Membership.objects.filter(user=user, agency__is_active=True)
+            .exclude(role=Role.ADMINISTRATOR, agency__parent__isnull=False)
+            .select_related("agency")
+            .order_by("agency__path")
         )
         user._spbe_memberships = cached
     return cached
@@ -111,8 +120,8 @@ def report_request_agency_filter(user, prefix=""):
 
 
 def is_provincial_staff(user):
-    """Reviewers and administrators: the people who see every regency of their province."""
-    return is_administrator(user) or any(m.role in REVIEW_ROLES for m in memberships_of(user))
+    """Reviewers and administrators of the province: the people who see every regency of it."""
+    return is_administrator(user) or any(m.role in REVIEW_ROLES and m.agency.parent_id is None for m in memberships_of(user))
 
 
 def role_scope(user, roles, prefix=""):

@@ -21,8 +21,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The page django-axes shows instead of logging in once an account is locked (HTTP 429)."""
+    """The page django-axes shows instead of logging in once an account (for this address) or the
+    address itself is locked (HTTP 429)."""
     context = {
+        "address_refused": getattr(request, "portal_address_refused", False),
+        "address_failure_limit": settings.PORTAL_ADDRESS_FAILURE_LIMIT,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }

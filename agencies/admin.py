@@ -4,14 +4,33 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .letterheads import LOGO_MAX_BYTES, heading_from, logo_type
-from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, User
+from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, OutgoingEmail, User
 from django import forms
+from django.core.exceptions import ValidationError
 
-from .services import agency_save, agency_validate_placement, api_token_create
+from .services import agency_save, agency_validate_placement, api_token_create, membership_validate
+
+
+class MembershipForm(forms.ModelForm):
+    """Refuses a role where it may not be held (agencies.services.membership_validate)."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agency") and cleaned.get("role"):
+            try:
+                membership_validate(agency=cleaned["agency"], role=cleaned["role"])
+            except ValidationError as error:
+                self.add_error("role", error.error_dict["role"])
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["agency"]
     fields = ["agency", "role", "created_at"]
@@ -94,6 +113,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "agency", "role", "created_at"]
     list_filter = ["role", "agency__kind", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]
@@ -113,6 +133,19 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "user__username", "user__full_name"]
     list_select_related = ["user"]
     readonly_fields = ["user", "title", "body", "url", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox: read only; the flush sends what is unsent (docs/operations.md)."""
+
+    list_display = ["created_at", "recipient", "subject", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient", "subject"]
+    readonly_fields = ["recipient", "subject", "body", "html_body", "created_at", "sent_at", "attempts", "last_error"]
 
     def has_add_permission(self, request):
         return False
@@ -200,3 +233,23 @@ class DocumentNumberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# django-axes' pages, with an action that lifts a lock and records who lifted it.
+from axes.admin import AccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+
+from .services import login_lock_lift  # noqa: E402
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class PortalAccessAttemptAdmin(AccessAttemptAdmin):
+    actions = ["lift_lock", "cleanup_expired_attempts"]
+
+    @admin.action(description=_("Lift the lock of the selected attempts"))
+    def lift_lock(self, request, queryset):
+        self.log_deletions(request, queryset)
+        count = login_lock_lift(attempts=queryset)
+        self.message_user(request, _("Lock lifted for %(count)d attempt(s).") % {"count": count})

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = _("Agencies and people")
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
+        register_converter(IdConverter, "id")

@@ -2,21 +2,45 @@ from django import forms
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.hashers import make_password
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from .tasks import send_email
+from .lockouts import client_address
+from .models import User
+from .services import password_reset_request_record
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the e-mail sent by a Celery worker instead of the request."""
+    """Django's password reset, with the e-mail kept in the outbox and sent by a worker instead of
+    the request (the broker is asked from a thread, so a broker outage neither slows nor breaks it).
+
+    The page answers alike whether or not the address belongs to someone, and does the same work
+    for both (a token and the e-mail are made for a stand-in account when none matches, only not
+    queued), so its timing does not tell. At most ``PASSWORD_RESET_LIMIT`` e-mails an hour go out
+    per client address and per e-mail address; past that the page still answers the same."""
+
+    def save(self, *args, request=None, **kwargs):
+        self.may_send = password_reset_request_record(
+            ip_address=client_address(request) if request is not None else None, email=self.cleaned_data["email"]
+        )
+        return super().save(*args, request=request, **kwargs)
+
+    def get_users(self, email):
+        users = list(super().get_users(email)) if getattr(self, "may_send", True) else []
+        # The stand-in: unsaved, no e-mail; send_mail renders for it and queues nothing.
+        return users or [User(pk=0, username="", email="", password=make_password(None))]
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         # Links in e-mails start with the portal's address as users reach it (settings.PORTAL_BASE_URL).
         context = {**context, "portal_base_url": settings.PORTAL_BASE_URL}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        send_email.delay_on_commit(subject=subject, body=body, recipients=[to_email])
+        if not to_email:
+            return
+        from .services import emails_queue
+
+        emails_queue(recipients=[to_email], subject=subject, body=body, in_background=True)
 
 
 # The portal's own labels, so that every account page says "kata sandi" alike in Indonesian.
@@ -61,17 +85,6 @@ def add_service_errors(form, error):
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-def posted_int(request, name):
-    """A whole number the page posted (a version, an id); a missing or malformed one is a bad
-    request (400), never a skipped check."""
-    from django.core.exceptions import BadRequest
-
-    value = request.POST.get(name, "")
-    if not value.isdigit():
-        raise BadRequest(f"{name} is missing or malformed.")
-    return int(value)
 
 
 class PreferencesForm(forms.Form):

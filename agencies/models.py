@@ -227,3 +227,46 @@ class DocumentNumber(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class PasswordResetRequest(models.Model):
+    """One request of the password-reset page, kept an hour or so to limit how many e-mails an
+    address or a mailbox can cause (agencies.services.password_reset_request_record). The e-mail
+    is stored only as a hash: the page is open to anyone and may be given any address."""
+
+    ip_address = models.GenericIPAddressField(_("address"), null=True)
+    email_hash = models.CharField(_("e-mail (hash)"), max_length=64, db_index=True)
+    sent = models.BooleanField(_("e-mail allowed"), default=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        indexes = [models.Index(fields=["ip_address", "created_at"], name="pwreset_address_time")]
+
+    def __str__(self):
+        return f"{self.ip_address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail on its way out (the outbox). Written in the transaction of the change that
+    causes it, then sent by a worker; if the broker could not take it, the outbox flush (every
+    minute, sending directly through the mail backend) sends it once the broker is back."""
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    html_body = models.TextField(_("HTML message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outgoing_email_unsent")]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"

@@ -2,7 +2,7 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from .access import memberships_of
@@ -47,6 +47,18 @@ def locked_account_count():
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
     ).count()
+
+
+def address_failure_count(*, ip_address):
+    """Wrong passwords from ``ip_address`` over every user name within the cool-off window."""
+    if not ip_address:
+        return 0
+    return (
+        AccessAttempt.objects.filter(
+            ip_address=ip_address, attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+        ).aggregate(total=Sum("failures_since_start"))["total"]
+        or 0
+    )
 
 
 def users_without_role_count():

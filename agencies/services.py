@@ -1,13 +1,17 @@
 """Writes to the agency tree and memberships. Each function is one transaction."""
 
+import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agency, Membership, User
+from .models import Agency, Membership, PasswordResetRequest, User
 
 DEFAULT_TREE_FILE = Path(__file__).resolve().parent / "data" / "bengkulu.json"
 
@@ -87,8 +91,18 @@ def agency_tree_load_file(*, path=DEFAULT_TREE_FILE):
         return agency_tree_load(records=json.load(handle)["agencies"])
 
 
+def membership_validate(*, agency, role):
+    """The rule of roles and levels: the administrator role exists only on the province (it
+    administers the whole portal, so it cannot be scoped to a regency)."""
+    if role == Membership.Role.ADMINISTRATOR and agency is not None and agency.parent_id is not None:
+        raise ValidationError(
+            {"role": _("The administrator role can only be granted on the province (%(agency)s is not the province).") % {"agency": agency.short_name}}
+        )
+
+
 @transaction.atomic
 def membership_grant(*, user, agency, role):
+    membership_validate(agency=agency, role=role)
     membership, _created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     return membership
 
@@ -136,13 +150,11 @@ def api_token_authenticate(*, key):
 
 
 def notifications_send(*, users, title, body="", url="", email_body=None):
-    """Notify people: the in-app notifications (the bell) are written in the caller's transaction,
-    so they exist exactly when the change does; the e-mails are queued to Celery after the commit.
-    A broker outage then costs the e-mails (logged), never the change or its notifications.
-    ``email_body``, when given, is the whole e-mail text (with its own links) instead of the body
-    followed by the link."""
-    import logging
-
+    """Notify people: the in-app notifications (the bell) and their e-mails (the outbox) are
+    written in the caller's transaction, so they exist exactly when the change does; a worker is
+    asked to send the e-mails after the commit. A broker outage costs a few seconds at most, never
+    the change nor the e-mails (see ``emails_queue``). ``email_body``, when given, is the whole
+    e-mail text (with its own links) instead of the body followed by the link."""
     from django.conf import settings as django_settings
 
     from .models import Notification
@@ -152,21 +164,102 @@ def notifications_send(*, users, title, body="", url="", email_body=None):
         return 0
     Notification.objects.bulk_create([Notification(user=user, title=title, body=body, url=url) for user in recipients.values()])
     addresses = [user.email for user in recipients.values() if user.email]
-
-    def queue_emails():
-        from .tasks import send_email
-
+    if addresses:
         text = email_body if email_body is not None else f"{body}\n\n{django_settings.PORTAL_BASE_URL}{url}"
         text = f"{text}\n\nDiskominfotik Provinsi Bengkulu".strip()
-        for address in addresses:
-            try:
-                send_email.delay(subject=title, body=text, recipients=[address])
-            except Exception as error:  # the broker is down: the notification is in the portal anyway
-                logging.getLogger(__name__).warning("E-mail to %s not queued: %s", address, error)
-
-    if addresses:
-        transaction.on_commit(queue_emails)
+        emails_queue(recipients=addresses, subject=title, body=text)
     return len(recipients)
+
+
+# --- E-mail (the outbox) ----------------------------------------------------------------------------
+
+OUTBOX_GRACE = 60  # seconds a queued e-mail is left to the worker before the flush sends it itself
+OUTBOX_MAX_ATTEMPTS = 10
+
+
+def emails_queue(*, recipients, subject, body, html_body="", in_background=False):
+    """Keep one e-mail per recipient in the outbox (in the caller's transaction) and, after the
+    commit, ask a worker to send them. If the broker cannot take them (it gives up within
+    CELERY_BROKER_CONNECTION_TIMEOUT seconds), they stay in the outbox and ``outbox_flush`` sends
+    them when it runs again. ``in_background`` asks from a thread, so the request takes the same
+    time whether or not the broker answers (the password reset: nothing to learn from its timing).
+    Returns the outbox rows."""
+    from .models import OutgoingEmail
+
+    with transaction.atomic():
+        emails = [OutgoingEmail.objects.create(recipient=address, subject=subject[:300], body=body, html_body=html_body or "")
+                  for address in recipients]
+    ids = [email.pk for email in emails]
+    transaction.on_commit(lambda: _dispatch_emails(ids, in_background=in_background))
+    return emails
+
+
+def _dispatch_emails(ids, *, in_background=False):
+    import logging
+    import threading
+
+    from .tasks import send_outgoing_email
+
+    def ask():
+        for email_id in ids:
+            try:
+                send_outgoing_email.apply_async(args=[email_id])
+            except Exception as error:  # kombu/redis raise several types when the broker is down
+                logging.getLogger(__name__).warning(
+                    "E-mails %s stay in the outbox: the broker did not take them (%s).", ids, error)
+                return  # the others would wait for the same dead broker; the flush sends them all
+
+    if in_background and not send_outgoing_email.app.conf.task_always_eager:
+        threading.Thread(target=ask, name="outbox-dispatch", daemon=True).start()
+    else:
+        ask()
+
+
+def outgoing_email_send(*, email_id):
+    """Send one outbox e-mail through the mail backend, unless it was sent already or another
+    process is sending it (its row is locked). Returns True when sent now. A failure is counted
+    and kept (``last_error``); the flush tries again."""
+    from django.conf import settings as django_settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.utils import timezone
+
+    from .models import OutgoingEmail
+
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id, sent_at__isnull=True).first()
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(email.subject, email.body, django_settings.DEFAULT_FROM_EMAIL, [email.recipient])
+        if email.html_body:
+            message.attach_alternative(email.html_body, "text/html")
+        email.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # the mail server is down or refuses: kept for the next flush
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            email.save(update_fields=["attempts", "last_error"])
+            return False
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.save(update_fields=["attempts", "last_error", "sent_at"])
+        return True
+
+
+def outbox_flush(*, now=None, limit=500):
+    """Every minute (beat): send the outbox e-mails no worker sent — the broker did not take them,
+    or the mail server failed — directly through the mail backend. Rows younger than OUTBOX_GRACE
+    seconds are left to the worker they were sent to. Returns the number sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import OutgoingEmail
+
+    now = now or timezone.now()
+    waiting = OutgoingEmail.objects.filter(
+        sent_at__isnull=True, attempts__lt=OUTBOX_MAX_ATTEMPTS, created_at__lte=now - timedelta(seconds=OUTBOX_GRACE)
+    ).order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
+    return sum(outgoing_email_send(email_id=email_id) for email_id in list(waiting))
 
 
 @transaction.atomic
@@ -196,3 +289,29 @@ def document_number_issue(*, heading, kind, today=None):
         issuer=heading.issuer, year=year, sequence=sequence, kind=kind,
         number=format_number(heading.number_format, sequence=sequence, year=year),
     )
+
+
+@transaction.atomic
+def login_lock_lift(*, attempts):
+    """Lift the failed-login locks of ``attempts`` (axes AccessAttempt rows): the pair and, since
+    its failures no longer count, its share of the address limit. Returns how many were lifted.
+    The caller records who lifted them (the admin's change history)."""
+    count, _deleted = attempts.delete()
+    return count
+
+
+@transaction.atomic
+def password_reset_request_record(*, ip_address, email):
+    """Record one request of the password-reset page; True if it may send e-mail: at most
+    ``PASSWORD_RESET_LIMIT`` e-mails an hour per client address and per e-mail address."""
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    recent = PasswordResetRequest.objects.filter(created_at__gte=now - timedelta(hours=1), sent=True)
+    limit = settings.PASSWORD_RESET_LIMIT
+    allowed = (
+        recent.filter(email_hash=email_hash).count() < limit
+        and (ip_address is None or recent.filter(ip_address=ip_address).count() < limit)
+    )
+    PasswordResetRequest.objects.create(ip_address=ip_address, email_hash=email_hash, sent=allowed)
+    return allowed

@@ -252,7 +252,7 @@ class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
         try:
             rows = validate_rows(read_table(content, name))
         except PublishedResultsError as error:
-            raise ValueError("\n".join(str(problem) for problem in error.problems)) from None
+            raise ValueError("\n".join(error.lines())) from None
         published_results_save(rows=rows, actor=request.user)
         return _("%(count)s published results imported.") % {"count": len(rows)}
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from .archives import ArchiveLimitError, open_bounded, read_member_head
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -92,10 +94,10 @@ def sniff(head: bytes, stream) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         stream.seek(0)
         try:
-            with zipfile.ZipFile(stream) as archive:
+            with open_bounded(stream) as archive:
                 names = set(archive.namelist())
                 if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    mimetype = read_member_head(archive, "mimetype").decode("ascii", "replace").strip()
                     return mimetype if mimetype in (ODT, ODS, ODP) else None
                 if "[Content_Types].xml" in names:
                     if any(n.startswith("word/") for n in names):
@@ -104,7 +106,9 @@ def sniff(head: bytes, stream) -> str | None:
                         return XLSX
                     if any(n.startswith("ppt/") for n in names):
                         return PPTX
-        except (zipfile.BadZipFile, OSError, KeyError):
+        except ArchiveLimitError:
+            raise
+        except (zipfile.BadZipFile, OSError, KeyError, EOFError, NotImplementedError, RuntimeError):
             return None
     return None
 
@@ -121,7 +125,10 @@ def check_file(*, name: str, stream, size: int, max_bytes: int) -> CheckedFile:
         raise EvidenceFileError(_("%(name)s is empty.") % {"name": display})
     stream.seek(0)
     head = stream.read(16)
-    detected = sniff(head, stream)
+    try:
+        detected = sniff(head, stream)
+    except ArchiveLimitError as error:
+        raise EvidenceFileError(_("%(name)s: %(problem)s") % {"name": display, "problem": error}) from None
     if detected is None or extension not in EXTENSIONS[detected]:
         raise EvidenceFileError(
             _("%(name)s is not an accepted document: its content is not a PDF, image (PNG/JPEG), office document or spreadsheet matching its extension.")

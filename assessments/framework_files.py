@@ -26,10 +26,58 @@ class FrameworkFileError(ValueError):
         super().__init__("\n".join(self.errors))
 
 
+MAX_FILE_CHARS = 4 * 1024 * 1024
+MAX_NESTING = 40  # a framework tree is a handful of levels deep; its criteria and items a few more
+
+
+class BoundedYamlLoader(yaml.SafeLoader):
+    """YAML without aliases and without deep nesting: a 4 KB file of nested aliases would expand to
+    gigabytes, and deep nesting would exhaust the stack. A framework file needs neither."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in a framework file"), mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, _("nested deeper than %(limit)s levels") % {"limit": MAX_NESTING}, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _depth(value, limit):
+    """True when ``value`` (parsed JSON) nests deeper than ``limit``; iterative, never recursing."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
 def parse(text: str, *, name: str = "") -> dict:
     """The data of a YAML or JSON framework file (JSON is YAML, but JSON names keep JSON's errors)."""
+    if len(text) > MAX_FILE_CHARS:
+        raise FrameworkFileError([_("The file is larger than %(limit)s MB.") % {"limit": MAX_FILE_CHARS // (1024 * 1024)}])
     try:
-        data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        if name.endswith(".json"):
+            data = json.loads(text)
+            if _depth(data, MAX_NESTING):
+                raise FrameworkFileError([_("The file is nested deeper than %(limit)s levels.") % {"limit": MAX_NESTING}])
+        else:
+            data = yaml.load(text, Loader=BoundedYamlLoader)  # noqa: S506 — a SafeLoader, bounded
+    except RecursionError:
+        raise FrameworkFileError([_("The file is nested deeper than %(limit)s levels.") % {"limit": MAX_NESTING}]) from None
     except json.JSONDecodeError as error:
         raise FrameworkFileError([_("line %(line)s: not valid JSON: %(problem)s") % {"line": error.lineno, "problem": error.msg}]) from None
     except yaml.YAMLError as error:

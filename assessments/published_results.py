@@ -11,8 +11,6 @@ errors name the row and column.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
+from . import table_files
 from .models import FrameworkVersion, PublishedResult
 
 COLUMN_ALIASES = {
@@ -41,10 +40,21 @@ class ImportProblem:
         return _("row %(row)s, column %(column)s: %(message)s") % {"row": self.row, "column": self.column, "message": self.message}
 
 
+MAX_PROBLEMS_SHOWN = 50
+
+
 class PublishedResultsError(ValueError):
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, limit=MAX_PROBLEMS_SHOWN):
+        """The problems to show a person: the first ``limit``, then how many more there are."""
+        shown = [str(problem) for problem in self.problems[:limit]]
+        hidden = len(self.problems) - len(shown)
+        if hidden > 0:
+            shown.append(_("… and %(count)s more problems.") % {"count": f"{hidden:,}".replace(",", ".")})
+        return shown
 
 
 @dataclass
@@ -59,26 +69,11 @@ class ResultRow:
 
 
 def read_table(content: bytes, name: str) -> list[list[str]]:
-    """Rows of cells (strings) from a CSV (comma or semicolon, UTF-8) or an .xlsx file."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a broken file
-            raise PublishedResultsError([ImportProblem(0, "-", _("not a readable Excel file (%(error)s)") % {"error": error})]) from None
-        sheet = workbook.worksheets[0]
-        return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    """Rows of cells from a CSV or .xlsx file, within the bounds of ``table_files``."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PublishedResultsError([ImportProblem(0, "-", _("the file is not UTF-8 text (save the CSV as UTF-8)"))]) from None
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return table_files.read_table(content, name)
+    except table_files.TableFileError as error:
+        raise PublishedResultsError([ImportProblem(0, "-", str(error))]) from None
 
 
 def _decimal(text):

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from agencies import access
 from agencies.selectors import province_of
 from agencies.access import is_administrator, is_provincial_staff
-from agencies.forms import add_service_errors, posted_int
+from agencies.forms import add_service_errors
+from agencies.params import posted_int
 
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export

@@ -5,9 +5,11 @@ OpenAPI document at /api/v1/openapi.json."""
 
 from functools import wraps
 
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from agencies.services import api_token_authenticate
@@ -16,17 +18,49 @@ from assessments.models import AssessmentPeriod
 from . import selectors
 from .openapi import OPENAPI
 
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+ALLOWED_METHODS = ("GET", "HEAD")
+
+
+def _error(status, message, **headers):
+    response = JsonResponse({"detail": message}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
 
 def _unauthorized(message):
-    response = JsonResponse({"detail": message}, status=401)
-    response["WWW-Authenticate"] = 'Token realm="SPBE Portal API"'
-    return response
+    return _error(401, message, **{"WWW-Authenticate": 'Token realm="SPBE Portal API"'})
+
+
+class BadRequest(Exception):
+    """A query parameter the API cannot use; answered 400 with the message."""
+
+
+def api_view(view):
+    """Every API answer is JSON: 405 for methods other than GET/HEAD (no CSRF page: the API takes no
+    cookies, only tokens), 404 and 400 as ``{"detail": ...}``."""
+
+    @wraps(view)
+    @csrf_exempt
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ALLOWED_METHODS:
+            return _error(405, f"Method {request.method} not allowed: the API is read-only.", Allow=", ".join(ALLOWED_METHODS))
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return _error(404, "Not found.")
+        except BadRequest as error:
+            return _error(400, str(error))
+
+    return wrapper
 
 
 def token_required(view):
     @wraps(view)
-    @never_cache
-    @require_GET
+    @api_view
     def wrapper(request, *args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
@@ -36,12 +70,55 @@ def token_required(view):
         if token is None:
             return _unauthorized("Invalid or revoked token.")
         request.user = token.user
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return JsonResponse({"detail": "Not found."}, status=404)
+        return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _positive_int(request, name, default):
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw) if raw.isascii() else None
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise BadRequest(f"'{name}' must be a whole number of at least 1.")
+    return value
+
+
+def _page(request, rows, serialize):
+    """One page of ``rows``: ``?page=`` (from 1) and ``?page_size=`` (default 50, at most 100)."""
+    page_size = min(_positive_int(request, "page_size", PAGE_SIZE), MAX_PAGE_SIZE)
+    number = _positive_int(request, "page", 1)
+    paginator = Paginator(rows, page_size)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        raise Http404 from None
+
+    def link(page_number):
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("page_size", None)
+        query["page"] = page_number
+        query["page_size"] = page_size
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": paginator.count,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "results": [serialize(row) for row in page.object_list],
+    }
+
+
+def _period_id(value):
+    # Beyond a 64-bit key no period exists (and the database would refuse the number).
+    if value > 2**63 - 1:
+        raise Http404
+    return value
 
 
 def _index(value):
@@ -53,37 +130,43 @@ def _period(period):
             "framework_version": period.framework_version.number, "state": period.state}
 
 
+def _agency(agency):
+    return {"code": agency.code, "name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
+            "parent": agency.parent.code if agency.parent else None}
+
+
+def _index_row(row):
+    code, name, own, own_predicate, verified, verified_predicate, planned, planned_predicate = row
+    return {"agency": code, "name": name,
+            "self_assessed": {"index": _index(own), "predicate": own_predicate},
+            "verified": {"index": _index(verified), "predicate": verified_predicate},
+            "planned": {"index": _index(planned), "predicate": planned_predicate}}
+
+
 @token_required
 def periods(request):
-    rows = AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year")
-    return JsonResponse({"results": [_period(p) for p in rows]})
+    rows = AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year", "-pk")
+    return JsonResponse(_page(request, rows, _period))
 
 
 @token_required
 def agencies(request):
     rows = Agency.objects.for_user(request.user).filter(is_active=True).select_related("parent").order_by("path")
-    return JsonResponse({"results": [
-        {"code": a.code, "name": a.name, "short_name": a.short_name, "kind": a.kind, "parent": a.parent.code if a.parent else None}
-        for a in rows
-    ]})
+    return JsonResponse(_page(request, rows, _agency))
 
 
 @token_required
 def period_indices(request, period_id):
-    period = selectors.period_or_404(period_id)
+    period = selectors.period_or_404(_period_id(period_id))
     rows = selectors.api_indices(user=request.user, period=period)
-    return JsonResponse({"period": _period(period), "results": [
-        {"agency": code, "name": name,
-         "self_assessed": {"index": _index(own), "predicate": own_predicate},
-         "verified": {"index": _index(verified), "predicate": verified_predicate},
-         "planned": {"index": _index(planned), "predicate": planned_predicate}}
-        for code, name, own, own_predicate, verified, verified_predicate, planned, planned_predicate in rows
-    ]})
+    return JsonResponse({"period": _period(period), **_page(request, rows, _index_row)})
 
 
 @token_required
 def agency_indices(request, period_id, code):
-    period = selectors.period_or_404(period_id)
+    if "\x00" in code:
+        raise Http404
+    period = selectors.period_or_404(_period_id(period_id))
     assessment, overview = selectors.api_agency_indices(user=request.user, period=period, code=code)
     scores = overview["scores"]
     return JsonResponse({
@@ -97,7 +180,20 @@ def agency_indices(request, period_id, code):
     })
 
 
-@never_cache
-@require_GET
+@api_view
 def openapi(request):
     return JsonResponse(OPENAPI)
+
+
+@api_view
+def not_found(request, rest=""):
+    """Any other path under /api/: a JSON 404 (or the JSON redirect to the same path with a slash)."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api_not_found":
+            location = request.get_full_path(force_append_slash=True)
+            return _error(301, f"Moved to {location}", Location=location)
+    raise Http404

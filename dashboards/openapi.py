@@ -10,7 +10,33 @@ _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
 _RESPONSES_401_404 = {
     "401": {"description": "Missing, wrong or revoked token", "content": {"application/json": {"schema": _ERROR}}},
     "404": {"description": "Not found, or outside the token's scope", "content": {"application/json": {"schema": _ERROR}}},
+    "405": {"description": "Any method other than GET or HEAD (the API is read-only)",
+            "content": {"application/json": {"schema": _ERROR}}},
 }
+_RESPONSES_LIST = {
+    **_RESPONSES_401_404,
+    "400": {"description": "`page` or `page_size` is not a whole number of at least 1",
+            "content": {"application/json": {"schema": _ERROR}}},
+    "404": {"description": "Not found, outside the token's scope, or a page past the last",
+            "content": {"application/json": {"schema": _ERROR}}},
+}
+_PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "required": False, "description": "Page number, from 1",
+     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page_size", "in": "query", "required": False, "description": "Rows per page; more than 100 gives 100",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+]
+
+
+def _page_of(items, **extra):
+    """A page of a list: ``count`` rows in all, links to the ``next`` and ``previous`` pages (or null)."""
+    return {"type": "object", "required": ["count", "next", "previous", "results"], "properties": {
+        **extra,
+        "count": {"type": "integer", "description": "Rows in all pages"},
+        "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, or null on the last"},
+        "previous": {"type": ["string", "null"], "format": "uri", "description": "The previous page, or null on the first"},
+        "results": {"type": "array", "items": items}}}
+
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -32,23 +58,23 @@ OPENAPI = {
     },
     "paths": {
         "/periods/": {"get": {
-            "summary": "Assessment periods", "operationId": "listPeriods",
-            "responses": {"200": {"description": "Periods, newest first", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"results": {"type": "array", "items": _PERIOD}}}}}}, **_RESPONSES_401_404}}},
+            "summary": "Assessment periods", "operationId": "listPeriods", "parameters": _PAGE_PARAMETERS,
+            "responses": {"200": {"description": "Periods, newest first", "content": {"application/json": {
+                "schema": _page_of(_PERIOD)}}}, **_RESPONSES_LIST}}},
         "/agencies/": {"get": {
-            "summary": "Agencies in the token's scope", "operationId": "listAgencies",
-            "responses": {"200": {"description": "Agencies in tree order", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+            "summary": "Agencies in the token's scope", "operationId": "listAgencies", "parameters": _PAGE_PARAMETERS,
+            "responses": {"200": {"description": "Agencies in tree order", "content": {"application/json": {"schema": _page_of(
+                {"type": "object", "properties": {
                     "code": {"type": "string", "example": "17.02"}, "name": {"type": "string"}, "short_name": {"type": "string"},
                     "kind": {"type": "string", "enum": ["province", "regency", "city", "unit"]},
-                    "parent": {"type": ["string", "null"]}}}}}}}}}, **_RESPONSES_401_404}}},
+                    "parent": {"type": ["string", "null"]}}})}}}, **_RESPONSES_LIST}}},
         "/periods/{period_id}/indices/": {"get": {
             "summary": "Indices of every agency in scope for a period", "operationId": "listIndices",
-            "parameters": [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "One row per agency", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"period": _PERIOD, "results": {"type": "array", "items": {"type": "object", "properties": {
+            "parameters": [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}}, *_PAGE_PARAMETERS],
+            "responses": {"200": {"description": "One row per agency, in tree order", "content": {"application/json": {"schema": _page_of(
+                {"type": "object", "properties": {
                     "agency": {"type": "string"}, "name": {"type": "string"}, "self_assessed": _INDEX, "verified": _INDEX,
-                    "planned": _INDEX}}}}}}}}, **_RESPONSES_401_404}}},
+                    "planned": _INDEX}}, period=_PERIOD)}}}, **_RESPONSES_LIST}}},
         "/periods/{period_id}/indices/{code}/": {"get": {
             "summary": "One agency's indices, overall and per domain/aspect", "operationId": "getAgencyIndices",
             "parameters": [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}},

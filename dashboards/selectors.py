@@ -225,8 +225,9 @@ API_INDEX_FIELDS = ("agency__code", "agency__name", "self_index", "self_predicat
 
 
 def api_indices(*, user, period):
-    """Rows of plain values (no model objects: the list can hold every agency of the country)."""
-    return list(
+    """Rows of plain values (no model objects: the list can hold every agency of the country), as a
+    queryset the API pages through."""
+    return (
         AssessmentSummary.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
         .order_by("agency__path").values_list(*API_INDEX_FIELDS)
     )

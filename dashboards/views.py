@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from agencies import access
+from agencies.params import parse_int, query_int
 from agencies.models import Agency
 from agencies.selectors import home_agency
 from assessments import selectors as assessment_selectors
@@ -38,8 +39,8 @@ def province_dashboard(request, period_id):
         raise PermissionDenied
     period = selectors.period_or_404(period_id)
     sort = request.GET.get("sort", "rank")
-    page = request.GET.get("page", "1")
-    data = selectors.province_dashboard(user=request.user, period=period, sort=sort, page=int(page) if page.isdigit() else 1)
+    page = query_int(request, "page", default=1, minimum=1, maximum=100_000)
+    data = selectors.province_dashboard(user=request.user, period=period, sort=sort, page=page)
     ranked = data["top"]
     chart = {
         "type": "bar",
@@ -139,7 +140,10 @@ def trends(request):
 
 def _posted_level(request, name, scale):
     raw = request.POST.get(name, "")
-    return int(raw) if raw.isdigit() and int(raw) in scale else None
+    if raw == "":
+        return None
+    level = parse_int(raw, name=name, maximum=99)
+    return level if level in scale else None
 
 
 def _whatif_levels(request, items, scale):

@@ -278,3 +278,56 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["follow_up", "day"], name="one_reminder_per_follow_up_per_day")]
+
+
+class MinutesRender(models.Model):
+    """One rendering of a meeting's minutes by a Celery worker (meetings.tasks.render_minutes):
+    an edition of the final minutes (``edition_number`` and its document number reserved when the
+    minutes were made final or corrected; the worker stores the PDF as a MeetingMinutes), or a
+    draft (``edition_number`` empty; the PDF is kept on this row). queued → running → done | failed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="renders")
+    edition_number = models.PositiveIntegerField(_("edition"), null=True, blank=True, help_text=_("Empty for a draft."))
+    document_number = models.CharField(_("document number"), max_length=120, blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    minutes = models.OneToOneField(MeetingMinutes, verbose_name=_("final minutes"), on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="render")
+    file = models.FileField(_("draft PDF"), upload_to=private_file_path, max_length=255, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("sent to the workers at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("minutes rendering")
+        verbose_name_plural = _("minutes renderings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "edition_number"], name="one_render_per_minutes_edition")]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.edition_number or 'draf'}"
+
+    def storage_folder(self):
+        return "meetings/drafts"
+
+    @property
+    def is_draft(self):
+        return self.edition_number is None
+
+    @property
+    def is_active(self):
+        return self.state in self.ACTIVE_STATES

@@ -22,8 +22,10 @@ def visible_meetings(*, user):
 
 
 def meeting_list(*, user, agency_code="", year=None):
+    # Only the follow-ups the user may see are counted: an officer sees their own regency's number.
+    counted = visible_agency_filter(user, prefix="follow_ups__agency__")
     meetings = visible_meetings(user=user).select_related("organiser").annotate(
-        follow_up_count=Count("follow_ups", distinct=True),
+        follow_up_count=Count("follow_ups", filter=counted or None, distinct=True),
         participant_count=Count("participants", distinct=True),
     )
     if agency_code:
@@ -130,3 +132,15 @@ def attachable_items(*, follow_up):
         .order_by("-assessment__period__year", "indicator__position")
     )
     return sorted(items, key=lambda item: (item.indicator.code not in related,))
+
+
+def minutes_renders(*, meeting, is_staff):
+    """What the minutes box shows: the latest rendering of an edition (pending, failed or done) and,
+    for provincial staff, the latest draft. Two queries."""
+    from .models import MinutesRender
+
+    renders = MinutesRender.objects.filter(meeting=meeting).select_related("minutes").order_by("-created_at", "-pk")
+    edition = renders.exclude(edition_number=None).first()
+    draft = renders.filter(edition_number=None).first() if is_staff and not meeting.is_final else None
+    return {"edition_render": edition, "draft_render": draft,
+            "minutes_rendering": any(render is not None and render.is_active for render in (edition, draft))}

@@ -4,11 +4,13 @@ records an event."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from agencies.access import can_review, can_submit
 from agencies.models import Membership
 from agencies.selectors import issuing_office, people_of, users_with_role_over
 from agencies.services import document_number_issue
-from assessments.stored_files import check_upload, removes_files_on_failure
+from assessments.stored_files import check_upload, remember, removes_files_on_failure
 from spbe_portal.dates import format_date
 
 from .models import (
@@ -28,11 +30,18 @@ from .models import (
     MeetingAttachment,
     MeetingEvent,
     MeetingMinutes,
+    MinutesRender,
     Reminder,
 )
 
+logger = logging.getLogger(__name__)
+
 State = Meeting.State
 FollowUpState = FollowUp.State
+RenderState = MinutesRender.State
+MINUTES_MAX_ATTEMPTS = 3
+MINUTES_STALE_AFTER = timedelta(minutes=15)  # a long minutes PDF renders in well under a minute
+MINUTES_LOST_MESSAGE_AFTER = timedelta(minutes=10)
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "organiser", "period", "chair", "chair_position", "chair_nip", "note_taker",
                   "note_taker_nip", "agenda", "discussion", "decisions")
 
@@ -143,7 +152,7 @@ def meeting_next_state(meeting):
 @removes_files_on_failure
 @transaction.atomic
 def meeting_transition(*, meeting, actor, expected_version, to_state):
-    """planned → held → minutes final. Making the minutes final issues the minutes PDF."""
+    """planned → held → minutes final. Making the minutes final queues the first edition of the minutes PDF."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_staff(actor, meeting.organiser)
     if int(expected_version) != meeting.version:
@@ -165,23 +174,162 @@ def meeting_transition(*, meeting, actor, expected_version, to_state):
 
 
 def minutes_issue(*, meeting, actor, correction_reason=""):
-    """Render the minutes PDF and keep it as the next edition of the final minutes, with the next
-    number of the organiser's register (an edition keeps its number for good); an edition after the
-    first says which edition it corrects and why."""
+    """Record the next edition of the final minutes as pending and queue its rendering: the edition
+    number and the next number of the organiser's register are given now (an edition keeps its
+    number for good); a worker renders the PDF after the transaction commits and stores it as a
+    MeetingMinutes (``minutes_render_execute``). An edition after the first says which edition it
+    corrects and why. The caller holds the meeting's row lock. Returns the MinutesRender."""
+    last_issued = meeting.minutes.order_by("-edition").values_list("edition", flat=True).first() or 0
+    last_queued = meeting.renders.exclude(edition_number=None).order_by("-edition_number").values_list("edition_number", flat=True).first() or 0
+    edition_number = max(last_issued, last_queued) + 1
+    heading = issuing_office(agency=meeting.organiser)
+    number = document_number_issue(heading=heading, kind=f"minutes meeting {meeting.pk} edition {edition_number}").number
+    render = MinutesRender.objects.create(
+        meeting=meeting, edition_number=edition_number, document_number=number, requested_by=actor,
+        correction_reason=correction_reason if edition_number > 1 else "",
+    )
+    transaction.on_commit(lambda: minutes_render_dispatch(render_id=render.pk))
+    return render
+
+
+@transaction.atomic
+def minutes_draft_request(*, meeting, actor):
+    """Queue a draft of the minutes (provincial staff, before the minutes are final), or join the
+    draft already queued or rendering. Returns (render, created)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_staff(actor, meeting.organiser)
+    if meeting.is_final:
+        raise ValidationError(_("The minutes are final: download the issued edition."))
+    active = meeting.renders.filter(edition_number=None, state__in=MinutesRender.ACTIVE_STATES).first()
+    if active:
+        return active, False
+    render = MinutesRender.objects.create(meeting=meeting, requested_by=actor)
+    transaction.on_commit(lambda: minutes_render_dispatch(render_id=render.pk))
+    return render, True
+
+
+def minutes_render_dispatch(*, render_id):
+    """Send the rendering to the workers. A broker outage is logged, not raised: it stays queued
+    and ``minutes_sweep`` sends it later. Returns True when sent."""
+    from .tasks import render_minutes
+
+    # Marked before sending: a task run inline (no broker) that fails clears the mark again, so
+    # the sweep sends its next attempt after the delay instead of waiting for a "lost" message.
+    queued = MinutesRender.objects.filter(pk=render_id, state=RenderState.QUEUED)
+    queued.update(dispatched_at=timezone.now())
+    try:
+        render_minutes.apply_async(args=[render_id], retry=False)
+    except Exception as error:  # kombu/redis raise several types when the broker is unreachable
+        logger.warning("Minutes rendering %s stays queued: the broker did not take it (%s).", render_id, error)
+        queued.update(dispatched_at=None)
+        return False
+    return True
+
+
+def minutes_sweep(*, now=None):
+    """Every minute: send renderings the broker never took (or whose message was lost), and give
+    those whose worker died (running for longer than MINUTES_STALE_AFTER) back to the queue, or
+    fail them after MINUTES_MAX_ATTEMPTS. Returns the number sent."""
+    now = now or timezone.now()
+    stale = MinutesRender.objects.filter(state=RenderState.RUNNING, started_at__lt=now - MINUTES_STALE_AFTER)
+    stale.filter(attempts__gte=MINUTES_MAX_ATTEMPTS).update(
+        state=RenderState.FAILED, finished_at=now,
+        error=_("The worker stopped while rendering, %(count)s times.") % {"count": MINUTES_MAX_ATTEMPTS},
+    )
+    stale.filter(attempts__lt=MINUTES_MAX_ATTEMPTS).update(state=RenderState.QUEUED, dispatched_at=None)
+    waiting = MinutesRender.objects.filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - MINUTES_LOST_MESSAGE_AFTER),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        state=RenderState.QUEUED,
+    )
+    return sum(minutes_render_dispatch(render_id=pk) for pk in waiting.values_list("pk", flat=True).order_by("pk"))
+
+
+def _render_claim(render_id):
+    with transaction.atomic():
+        render = MinutesRender.objects.select_for_update().filter(pk=render_id).first()
+        if render is None or render.state != RenderState.QUEUED:
+            return None  # done, failed, or another worker has it: a duplicate message does nothing
+        render.state, render.started_at, render.error = RenderState.RUNNING, timezone.now(), ""
+        render.attempts += 1
+        render.save(update_fields=["state", "started_at", "error", "attempts"])
+        return render
+
+
+@removes_files_on_failure
+def minutes_render_execute(render_id):
+    """The worker's part: claim, render, store, finish. Returns the render, or None when there was
+    nothing to do. Raises when rendering fails (the task then calls ``minutes_render_failed``)."""
     from assessments.evidence_files import check_bytes
 
     from .minutes import render_minutes
 
-    edition_number = (meeting.minutes.order_by("-edition").values_list("edition", flat=True).first() or 0) + 1
+    render = _render_claim(render_id)
+    if render is None:
+        return None
+    meeting = render.meeting
     heading = issuing_office(agency=meeting.organiser)
-    number = document_number_issue(heading=heading, kind=f"minutes meeting {meeting.pk} edition {edition_number}").number
-    edition = MeetingMinutes(meeting=meeting, edition=edition_number, document_number=number,
-                             correction_reason=correction_reason if edition_number > 1 else "")
-    content = render_minutes(meeting, edition=edition, heading=heading)
     date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    name = f"Notulen rapat pengendalian SPBE {date_text} edisi {edition_number}.pdf"
+    if render.is_draft:
+        content = render_minutes(meeting, heading=heading)
+        name = f"Draf notulen rapat pengendalian SPBE {date_text}.pdf"
+    else:
+        edition = MeetingMinutes(meeting=meeting, edition=render.edition_number, document_number=render.document_number,
+                                 correction_reason=render.correction_reason)
+        content = render_minutes(meeting, edition=edition, heading=heading)
+        name = f"Notulen rapat pengendalian SPBE {date_text} edisi {render.edition_number}.pdf"
     checked = check_bytes(name, content, max_bytes=10**9)
-    return _store(edition, ContentFile(content, name=name), checked, actor)
+    with transaction.atomic():
+        locked = MinutesRender.objects.select_for_update().get(pk=render.pk)
+        if locked.state != RenderState.RUNNING or locked.attempts != render.attempts:
+            return None  # given up meanwhile (the sweep thought the worker dead): another attempt owns it
+        if locked.is_draft:
+            locked.file.save(f"file.{checked.extension}", ContentFile(content), save=False)
+            remember(locked.file)
+            earlier = meeting.renders.filter(edition_number=None, created_at__lt=locked.created_at).exclude(pk=locked.pk)
+            for old in earlier.exclude(state__in=MinutesRender.ACTIVE_STATES):
+                if old.file:
+                    old_file = old.file
+                    transaction.on_commit(lambda stored=old_file: stored.storage.delete(stored.name))
+                old.delete()
+        else:
+            edition.store(ContentFile(content, name=name), checked, actor=locked.requested_by or meeting.created_by)
+            edition.save()
+            locked.minutes = edition
+        locked.state, locked.finished_at, locked.next_attempt_at = RenderState.DONE, timezone.now(), None
+        locked.save()
+    return locked
+
+
+def minutes_render_failed(render_id, error):
+    """After a rendering raised: back to the queue for a later attempt (30 s, 60 s … from now, sent
+    by the sweep), or failed with its error after MINUTES_MAX_ATTEMPTS."""
+    with transaction.atomic():
+        render = MinutesRender.objects.select_for_update().get(pk=render_id)
+        if render.state != RenderState.RUNNING:
+            return render
+        final = render.attempts >= MINUTES_MAX_ATTEMPTS
+        render.error = f"{type(error).__name__}: {error}"[:4000]
+        render.state = RenderState.FAILED if final else RenderState.QUEUED
+        render.finished_at = timezone.now() if final else None
+        render.dispatched_at = None
+        render.next_attempt_at = None if final else timezone.now() + timedelta(seconds=30 * 2 ** (render.attempts - 1))
+        render.save(update_fields=["error", "state", "finished_at", "dispatched_at", "next_attempt_at"])
+        return render
+
+
+@transaction.atomic
+def minutes_render_retry(*, render, actor):
+    """Provincial staff send a failed rendering back to the queue (attempts start again)."""
+    render = MinutesRender.objects.select_for_update().select_related("meeting__organiser").get(pk=render.pk)
+    _require_staff(actor, render.meeting.organiser)
+    if render.state != RenderState.FAILED:
+        raise ValidationError(_("Only a failed rendering can be tried again."))
+    render.state, render.attempts, render.error = RenderState.QUEUED, 0, ""
+    render.dispatched_at = render.next_attempt_at = render.finished_at = None
+    render.save()
+    transaction.on_commit(lambda: minutes_render_dispatch(render_id=render.pk))
+    return render
 
 
 @removes_files_on_failure

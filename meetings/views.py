@@ -3,18 +3,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies import access
-from agencies.forms import add_service_errors, posted_int
+from agencies.forms import add_service_errors
+from agencies.params import posted_int, query_int
 from agencies.models import Agency
 from agencies.selectors import agencies_of_people, people_of_agencies
 from assessments.models import AssessmentPeriod
+from assessments.stored_files import private_file_response
 
 from . import selectors, services
 from .forms import AttachmentForm, AttachToIndicatorForm, AttendeeForm, AttendeeFormSet, FollowUpActionForm, FollowUpForm, MeetingForm
-from .models import FollowUp, FollowUpEvidence, Meeting, MeetingAttachment, MeetingMinutes
+from .models import FollowUp, FollowUpEvidence, Meeting, MeetingAttachment, MeetingMinutes, MinutesRender
 
 
 def _organisers(user):
@@ -32,9 +35,9 @@ def _require_staff(user):
 
 @login_required
 def meeting_list(request):
-    year = request.GET.get("year", "")
     agency_code = request.GET.get("agency", "")
-    context = selectors.meeting_list(user=request.user, agency_code=agency_code, year=int(year) if year.isdigit() else None)
+    year = query_int(request, "year", minimum=1900, maximum=2999)
+    context = selectors.meeting_list(user=request.user, agency_code=agency_code, year=year)
     context.update(
         {
             "years": selectors.meeting_years(user=request.user),
@@ -135,6 +138,7 @@ def meeting_detail(request, pk, follow_up_form=None, attachment_form=None, statu
             "follow_up_form": follow_up_form,
             "attachment_form": attachment_form or (AttachmentForm() if is_staff else None),
             "next_state": services.meeting_next_state(meeting),
+            **selectors.minutes_renders(meeting=meeting, is_staff=is_staff),
         },
         status=status,
     )
@@ -207,18 +211,70 @@ def meeting_attachment_download(request, pk, attachment_pk, inline=False):
 
 @login_required
 def minutes_pdf(request, pk):
-    """The final minutes as issued; before they are final, provincial staff get a draft."""
+    """The final minutes as issued; before they are final, provincial staff get the latest draft a
+    worker rendered (``minutes_draft_request``)."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     minutes = meeting.minutes.first()
     if minutes is not None:
         return _file_response(minutes)
     if not access.can_review(request.user, meeting.organiser):
         raise Http404
-    from .minutes import render_minutes
+    draft = meeting.renders.filter(edition_number=None, state=MinutesRender.State.DONE).first()
+    if draft is None or not draft.file:
+        raise Http404
+    date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return private_file_response(draft.file, filename=f"Draf notulen rapat pengendalian SPBE {date_text}.pdf", content_type="application/pdf")
 
-    response = HttpResponse(render_minutes(meeting), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="draf-notulen-{meeting.pk}.pdf"'
-    return response
+
+def _minutes_box(request, meeting, error=""):
+    is_staff = access.can_review(request.user, meeting.organiser)
+    context = {"meeting": meeting, "is_staff": is_staff, "box_error": error, **selectors.minutes_renders(meeting=meeting, is_staff=is_staff)}
+    return render(request, "meetings/_minutes_box.html", context)
+
+
+@login_required
+def minutes_box(request, pk):
+    """The minutes' rendering state (htmx, polled every 2 s while a rendering is pending)."""
+    return _minutes_box(request, selectors.meeting_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def minutes_draft_request(request, pk):
+    """Queue a draft of the minutes (provincial staff); answers the box (htmx) or the meeting page."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    if not access.can_review(request.user, meeting.organiser):
+        raise Http404
+    error = ""
+    try:
+        services.minutes_draft_request(meeting=meeting, actor=request.user)
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+    if request.headers.get("HX-Request"):
+        return _minutes_box(request, meeting, error)
+    if error:
+        messages.error(request, error)
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_render_retry(request, pk):
+    """Provincial staff send a failed rendering of the meeting's minutes back to the queue."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    if not access.can_review(request.user, meeting.organiser):
+        raise Http404
+    render_row = meeting.renders.filter(pk=posted_int(request, "render")).first()
+    if render_row is None:
+        raise Http404
+    error = ""
+    try:
+        services.minutes_render_retry(render=render_row, actor=request.user)
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+    if request.headers.get("HX-Request"):
+        return _minutes_box(request, meeting, error)
+    return redirect("meeting_detail", pk=meeting.pk)
 
 
 @login_required

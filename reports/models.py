@@ -42,6 +42,9 @@ class ReportRun(models.Model):
     dispatched_at = models.DateTimeField(_("sent to the workers at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("worker last seen at"), null=True, blank=True, help_text=_("Updated by the worker every few seconds while it renders."),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("rendering time (ms)"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True, max_length=255)

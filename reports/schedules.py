@@ -11,6 +11,8 @@ DEFAULTS = [
     ("Pengingat tindak lanjut harian (07.00 WIB)", "meetings.tasks.send_follow_up_reminders", ("0", "7", "*", "*"), None),
     ("Ringkasan harian reviu (07.00 WIB)", "assessments.tasks.send_review_digests", ("0", "7", "*", "*"), None),
     ("Kirim ulang laporan yang tertunda (tiap menit)", "reports.tasks.sweep_reports", None, 60),
+    ("Buat PDF notulen yang tertunda (tiap menit)", "meetings.tasks.sweep_minutes", None, 60),
+    ("Kirim surel yang tertahan di kotak keluar (tiap menit)", "agencies.tasks.flush_outbox", None, 60),
 ]
 
 

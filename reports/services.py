@@ -6,6 +6,10 @@ doubled.
 - The run is sent to the workers after the transaction commits. If the broker is down the run stays
   queued with ``dispatched_at`` empty, and ``reports_sweep`` (every minute) sends it once the broker
   is back; it also re-sends runs whose message was lost and frees runs whose worker died.
+- While it renders, the worker marks the run every REPORT_HEARTBEAT_SECONDS (``heartbeat_at``); a
+  running run whose mark is older than REPORT_STALE_AFTER_SECONDS belongs to a dead worker (killed,
+  out of memory) and the sweep gives it back to the queue, so it is done minutes after a worker is
+  back. The sweep also deletes ``.partial-`` files a killed worker left behind.
 - A worker claims the run (queued → running) under a row lock, so a duplicate message does nothing;
   it renders to temporary files and renames them into place (atomic on one file system) before
   marking the run done, so a crash never leaves a "done" run without its whole files. A render that
@@ -19,6 +23,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +49,11 @@ logger = logging.getLogger(__name__)
 Kind, State = ReportRun.Kind, ReportRun.State
 MAX_ATTEMPTS = 3
 LOST_MESSAGE_AFTER = timedelta(minutes=10)
-DEAD_WORKER_AFTER = timedelta(minutes=30)
+PARTIAL_FILE_AFTER = timedelta(minutes=15)
+
+
+def _stale_after():
+    return timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
 
 
 def _check_request(*, kind, period, agency, actor):
@@ -106,7 +115,10 @@ def reports_sweep(*, now=None):
     """Send queued runs the broker never took (or whose message was lost), and give runs whose
     worker died back to the queue. Returns the number sent."""
     now = now or timezone.now()
-    stale = ReportRun.objects.filter(state=State.RUNNING, started_at__lt=now - DEAD_WORKER_AFTER)
+    dead_before = now - _stale_after()
+    stale = ReportRun.objects.filter(
+        Q(heartbeat_at__lt=dead_before) | Q(heartbeat_at__isnull=True, started_at__lt=dead_before), state=State.RUNNING
+    )
     stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         state=State.FAILED, finished_at=now, error=_("The worker stopped while rendering, %(count)s times.") % {"count": MAX_ATTEMPTS}
     )
@@ -119,7 +131,26 @@ def reports_sweep(*, now=None):
     sent = 0
     for run_id in waiting.values_list("pk", flat=True).order_by("pk"):
         sent += report_dispatch(run_id=run_id)
+    partial_files_sweep(now=now)
     return sent
+
+
+def partial_files_sweep(*, now=None):
+    """Delete the ``.partial-`` files of publications a killed worker never finished (older than
+    PARTIAL_FILE_AFTER, so a publication in progress is left alone). Returns the number deleted."""
+    now = now or timezone.now()
+    folder = Path(settings.MEDIA_ROOT) / "reports"
+    if not folder.is_dir():
+        return 0
+    deleted = 0
+    for path in folder.rglob(".partial-*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < (now - PARTIAL_FILE_AFTER).timestamp():
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue  # renamed into place or deleted meanwhile
+    return deleted
 
 
 def _claim(run_id):
@@ -128,14 +159,47 @@ def _claim(run_id):
         if run is None or run.state != State.QUEUED:
             return None  # done, failed, or another worker has it: a duplicate message does nothing
         run.state = State.RUNNING
-        run.started_at = timezone.now()
+        run.started_at = run.heartbeat_at = timezone.now()
         run.attempts += 1
         run.error = ""
         if not run.document_number:
             heading = issuing_office(agency=run.agency, root=True)
             run.document_number = document_number_issue(heading=heading, kind=f"report run {run.pk}").number
-        run.save(update_fields=["state", "started_at", "attempts", "error", "document_number"])
+        run.save(update_fields=["state", "started_at", "heartbeat_at", "attempts", "error", "document_number"])
         return run
+
+
+class _Heartbeat:
+    """While the worker renders, a small thread marks the run (``heartbeat_at``) every
+    REPORT_HEARTBEAT_SECONDS, so the sweep can tell a long render from a dead worker."""
+
+    def __init__(self, run):
+        self.run_id, self.attempt = run.pk, run.attempts
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"report-heartbeat-{run.pk}", daemon=True)
+
+    def _beat(self):
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                ReportRun.objects.filter(pk=self.run_id, state=State.RUNNING, attempts=self.attempt).update(heartbeat_at=timezone.now())
+        except Exception:  # a database hiccup: the next render step or the sweep will tell
+            logger.exception("Heartbeat of report run %s stopped.", self.run_id)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        from spbe_portal.celery import app
+
+        if not app.conf.task_always_eager:  # inline (tests, no Redis): no worker to lose
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
 
 
 def _publish(content: bytes, relative_name: str) -> str:
@@ -166,18 +230,21 @@ def report_execute(run_id, *, render=None):
     if run is None:
         return None
     started = time.monotonic()
-    report = build(kind=run.kind, period=run.period, agency=run.agency)
-    report.heading = issuing_office(agency=run.agency, root=True)
-    report.document_number = run.document_number
-    render = render or rendering.render_pdf
-    pdf = render(report)
-    xlsx = rendering.render_xlsx(report)
-    csv_zip = rendering.render_csv_zip(report)
-    names = {
-        "pdf": _publish(pdf, report_path(run, "report.pdf")),
-        "xlsx": _publish(xlsx, report_path(run, "report.xlsx")),
-        "csv_zip": _publish(csv_zip, report_path(run, "tables.zip")),
-    }
+    with _Heartbeat(run):
+        if settings.REPORT_TEST_RENDER_DELAY:
+            time.sleep(settings.REPORT_TEST_RENDER_DELAY)
+        report = build(kind=run.kind, period=run.period, agency=run.agency)
+        report.heading = issuing_office(agency=run.agency, root=True)
+        report.document_number = run.document_number
+        render = render or rendering.render_pdf
+        pdf = render(report)
+        xlsx = rendering.render_xlsx(report)
+        csv_zip = rendering.render_csv_zip(report)
+        names = {
+            "pdf": _publish(pdf, report_path(run, "report.pdf")),
+            "xlsx": _publish(xlsx, report_path(run, "report.xlsx")),
+            "csv_zip": _publish(csv_zip, report_path(run, "tables.zip")),
+        }
     with transaction.atomic():
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)
         if locked.state != State.RUNNING or locked.attempts != run.attempts:

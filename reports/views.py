@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.params import posted_int, query_int
 from agencies.access import can_request_report, get_agency_or_404
 from assessments.models import AssessmentPeriod
 from assessments.stored_files import private_file_response
@@ -29,7 +30,7 @@ def report_list(request):
     filters = {key: request.GET.get(key, "") for key in ("kind", "agency", "state", "period")}
     runs = selectors.report_runs(
         user=request.user, kind=filters["kind"], agency_code=filters["agency"], state=filters["state"],
-        period_id=int(filters["period"]) if filters["period"].isdigit() else None,
+        period_id=query_int(request, "period"),
     )[:200]
     periods = list(AssessmentPeriod.objects.order_by("-year"))
     choices = selectors.report_request_choices(user=request.user, periods=periods)
@@ -49,7 +50,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_request(request):
-    period = get_object_or_404(AssessmentPeriod, pk=request.POST.get("period", 0))
+    period = get_object_or_404(AssessmentPeriod, pk=posted_int(request, "period"))
     agency = get_agency_or_404(request.user, request.POST.get("agency", ""))
     kind = request.POST.get("kind", "")
     if kind not in ReportRun.Kind.values:
@@ -81,7 +82,7 @@ def _box(request, period, agency, kind, joined=False, error=""):
 def report_box(request):
     """The "Buat laporan" box that regency and province pages load (htmx): the latest run of this
     report, its state (refreshed while it is queued or running), downloads, and the button."""
-    period = get_object_or_404(AssessmentPeriod, pk=request.GET.get("period", 0))
+    period = get_object_or_404(AssessmentPeriod, pk=query_int(request, "period", default=0))
     agency = get_agency_or_404(request.user, request.GET.get("agency", ""))
     kind = request.GET.get("kind", "")
     if kind not in ReportRun.Kind.values:

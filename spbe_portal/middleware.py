@@ -39,6 +39,46 @@ class UploadSizeLimitMiddleware:
             return response
         return self.get_response(request)
 
+
+class PrivacyHeadersMiddleware:
+    """Headers for every answer: a Permissions-Policy, and ``Cache-Control: no-store`` on whatever a
+    signed-in person receives (pages, exports, evidence, draft minutes), so that no shared computer
+    or proxy keeps a copy. Answers that chose their own caching keep it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or "Authorization" in request.headers
+        if signed_in and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class MalformedRequestMiddleware:
+    """A NUL byte in a path or a query string is no honest request (and PostgreSQL refuses it in a
+    text comparison): answer 400 before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                # The API documents 404 for a resource it cannot name; it answers JSON, as everywhere.
+                return JsonResponse({"detail": "Not found: NUL byte in the request."}, status=404)
+            raise BadRequest("NUL byte in the request.")
+        return self.get_response(request)
+
 class DevelopmentNotFoundMiddleware:
     """With DEBUG on, Django answers a missing page with its technical 404 page (URL patterns, settings
     hints); the portal's own 404 page is what users see in production, so development shows it too.

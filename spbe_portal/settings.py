@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "spbe_portal.middleware.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "spbe_portal.middleware.PortalLocaleMiddleware",
@@ -76,9 +78,32 @@ MIDDLEWARE = [
     # With DEBUG on, missing pages look like the portal's 404 page, not Django's technical one.
     "spbe_portal.middleware.DevelopmentNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "spbe_portal.middleware.PrivacyHeadersMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): everything from the portal itself, nothing inline, nothing
+# framed. Scripts are files under static/ (no inline script, no eval: htmx runs with allowEval off);
+# styles are style sheets (no style attributes); images may be data: URIs (the admin's letterhead
+# preview, Chart.js exports). A response that sets its own policy (evidence shown inline) keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the portal never uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()"
 
 ROOT_URLCONF = "spbe_portal.urls"
 WSGI_APPLICATION = "spbe_portal.wsgi.application"
@@ -129,18 +154,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
 
-# django-axes: the account is locked after AXES_FAILURE_LIMIT wrong passwords in a row.
+# django-axes (see agencies/lockouts.py and docs/operations.md "Locked accounts"):
+# - the pair (user name, address) is locked after AXES_FAILURE_LIMIT wrong passwords within
+#   AXES_COOLOFF_TIME, so an attacker elsewhere cannot lock the real person out;
+# - an address is refused after PORTAL_ADDRESS_FAILURE_LIMIT wrong passwords over any user names in
+#   the same window. Offices share NAT addresses, so this limit is well above one person's typos.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
-# Locked by account, not by address: offices reach the portal through shared NAT addresses, and
-# one person's typos must not lock out a whole Dinas. Hence axes.W006 is silenced below.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "agencies.lockouts.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.accounts.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+# Every failed login (and whether it locked) is kept in the admin's failure log.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client address: REMOTE_ADDR, or behind PORTAL_PROXY_COUNT trusted reverse proxies the address
+# the outermost one appended to X-Forwarded-For (agencies.lockouts.client_address). AXES_PROXY_COUNT
+# is the older name of the same variable.
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
+AXES_CLIENT_IP_CALLABLE = "agencies.lockouts.client_address"
+# The password-reset page sends at most this many e-mails an hour per client address and per e-mail
+# address (agencies.forms.QueuedPasswordResetForm); past that it answers the same and sends nothing.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
 
 # --- Sessions, cookies and HTTPS --------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 60 * 60
@@ -235,7 +271,10 @@ LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", defa
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-CELERY_RESULT_BACKEND = REDIS_URL
+# Nothing reads a task's result: no result backend (it would retry 20 times, ~19 s, on every
+# publish while Redis is down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -244,18 +283,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Schedules live in the database (django-celery-beat), editable by administrators; their defaults
 # are created by `manage.py ensure_schedules` (reports/schedules.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
-# Publishing a task fails fast when the broker is down; the request is kept and swept later.
+# Publishing a task gives up within CELERY_BROKER_CONNECTION_TIMEOUT seconds (3) when the broker is
+# down, without retrying: the request is kept (a queued report run, an outbox e-mail) and the
+# sweeps send it once the broker is back (docs/operations.md, "Broker outage").
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,  # no reconnect loop when publishing (kombu would retry for 2 × 3 s)
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+# A worker that renders a report marks the run every REPORT_HEARTBEAT_SECONDS; the sweep (every
+# minute) gives a running run whose mark is older than REPORT_STALE_AFTER_SECONDS back to the queue.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 20, minimum=1)
+REPORT_STALE_AFTER_SECONDS = env_int("REPORT_STALE_AFTER_SECONDS", 90, minimum=2)
+# Test-only: seconds a report render waits before it starts (to kill a worker mid-render).
+REPORT_TEST_RENDER_DELAY = env_int("SPBE_TEST_RENDER_DELAY", 0, minimum=0)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 450_000, minimum=50_000)
 
 # --- Logging ------------------------------------------------------------------------------------

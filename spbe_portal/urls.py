@@ -23,7 +23,7 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("", include("dashboards.urls")),
     path("notifikasi/", notification_list, name="notification_list"),
-    path("notifikasi/<int:pk>/", notification_open, name="notification_open"),
+    path("notifikasi/<id:pk>/", notification_open, name="notification_open"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", health, name="health"),

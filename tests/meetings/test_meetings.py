@@ -55,12 +55,13 @@ def pdf_text(content):
 
 
 @pytest.fixture
-def demo_meetings(spbe_2021, bengkulu):
+def demo_meetings(spbe_2021, bengkulu, django_capture_on_commit_callbacks):
     from agencies.demo import demo_accounts_load
     from meetings.demo import demo_meetings_load
 
     demo_accounts_load()
-    demo_meetings_load()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker (inline) renders the final minutes
+        demo_meetings_load()
     return Meeting.objects.get(title__startswith="Rapat Pengendalian Pelaksanaan SPBE Tahun 2021")
 
 
@@ -94,18 +95,21 @@ def test_minutes_render_text_typed_by_users_as_text_and_fetch_nothing(meeting, p
             fetcher(url)
 
 
-def test_a_meeting_moves_planned_held_final_and_final_minutes_are_issued(meeting, provincial_reviewer):
+def test_a_meeting_moves_planned_held_final_and_final_minutes_are_issued(meeting, provincial_reviewer, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError):
         meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
     meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="held")
-    meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
     assert meeting.minutes.get().edition == 1
     assert list(meeting.events.order_by("at", "pk").values_list("action", flat=True)) == ["created", "held", "finalised"]
 
 
-def test_final_minutes_change_only_as_a_recorded_correction(meeting, provincial_reviewer, rejang_lebong, kepahiang):
+def test_final_minutes_change_only_as_a_recorded_correction(meeting, provincial_reviewer, rejang_lebong, kepahiang,
+                                                           django_capture_on_commit_callbacks):
     meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="held")
-    meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_transition(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, to_state="final")
     values = meeting_values(meeting.organiser, meeting.period, starts_at=meeting.starts_at, place="Aula Kantor Gubernur")
     attendees = [{"name": "Tamu tanpa akun", "position": "Narasumber", "agency": None}]
     with pytest.raises(ValidationError):
@@ -113,8 +117,9 @@ def test_final_minutes_change_only_as_a_recorded_correction(meeting, provincial_
                        participants=[rejang_lebong, kepahiang], attendees=attendees)
     meeting.refresh_from_db()
     assert meeting.place == "Ruang Rapat Diskominfotik"
-    meeting = meeting_update(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, values=values,
-                             participants=[rejang_lebong, kepahiang], attendees=attendees, correction_reason="Tempat salah ketik")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, values=values,
+                                 participants=[rejang_lebong, kepahiang], attendees=attendees, correction_reason="Tempat salah ketik")
     event = meeting.events.get(action=MeetingEvent.Action.CORRECTED)
     assert "Tempat salah ketik" in event.note and "place" in event.note.lower() or "tempat" in event.note.lower()
     assert meeting.minutes.count() == 2
@@ -301,3 +306,14 @@ def test_follow_up_evidence_opens_in_the_browser_only_for_those_who_may_see_it(m
     assert shown.status_code == 200 and shown["Content-Disposition"].startswith("inline;")
     assert url in client_of(rejang_lebong_officer).get(reverse("follow_up_detail", args=[theirs.pk])).content.decode()
     assert client_of(kepahiang_officer).get(url).status_code == 404
+
+def test_the_meeting_list_counts_only_the_follow_ups_an_officer_may_see(meeting, rejang_lebong, kepahiang, rejang_lebong_officer,
+                                                                        kepahiang_officer, provincial_reviewer):
+    from meetings.selectors import meeting_list
+
+    follow_up_for(meeting, rejang_lebong, rejang_lebong_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer)
+    follow_up_for(meeting, kepahiang, kepahiang_officer, provincial_reviewer, code="2")
+    assert meeting_list(user=rejang_lebong_officer)["upcoming"][0].follow_up_count == 1
+    assert meeting_list(user=kepahiang_officer)["upcoming"][0].follow_up_count == 2
+    assert meeting_list(user=provincial_reviewer)["upcoming"][0].follow_up_count == 3

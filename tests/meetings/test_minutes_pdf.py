@@ -26,8 +26,12 @@ def signed_meeting(open_period, province, rejang_lebong, kepahiang, provincial_r
 
 
 def made_final(meeting, actor):
+    """Made final, with the queued rendering run (tasks inline) once the change commits."""
+    from django.test import TestCase
+
     meeting = meeting_transition(meeting=meeting, actor=actor, expected_version=meeting.version, to_state="held")
-    return meeting_transition(meeting=meeting, actor=actor, expected_version=meeting.version, to_state="final")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return meeting_transition(meeting=meeting, actor=actor, expected_version=meeting.version, to_state="final")
 
 
 def edition_pdf(edition):
@@ -70,13 +74,15 @@ def test_a_long_follow_up_table_never_leaves_the_signature_block_alone_on_a_page
         assert sum(f"Tindak lanjut nomor {number}:" in text for text in texts) == 1
 
 
-def test_a_corrected_edition_says_which_edition_it_corrects_and_why(signed_meeting, provincial_reviewer, client_of):
+def test_a_corrected_edition_says_which_edition_it_corrects_and_why(signed_meeting, provincial_reviewer, client_of,
+                                                                   django_capture_on_commit_callbacks):
     meeting = made_final(signed_meeting, provincial_reviewer)
     values = meeting_values(meeting.organiser, meeting.period, **{**CHAIR, "place": "Aula Diskominfotik"})
     values["starts_at"] = meeting.starts_at
-    meeting = meeting_update(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, values=values,
-                             participants=list(meeting.participants.all()), attendees=[],
-                             correction_reason="Tempat rapat salah tulis")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, values=values,
+                                 participants=list(meeting.participants.all()), attendees=[],
+                                 correction_reason="Tempat rapat salah tulis")
     first, second = meeting.minutes.order_by("edition")
     assert first.document_number != second.document_number
     assert "Koreksi atas notulen" not in " ".join(page_texts(edition_pdf(first)))

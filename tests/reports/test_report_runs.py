@@ -2,6 +2,7 @@
 them on a real worker over Redis)."""
 
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -242,3 +243,34 @@ def test_a_refused_request_never_redirects_outside_the_portal(open_period, lebon
     )
     assert response.status_code == 302 and response.url.startswith(reverse("report_list") + "?")
     assert "contoh.invalid" not in response.url
+
+
+def test_a_run_whose_worker_stopped_beating_two_minutes_ago_goes_back_to_the_queue(open_period, lebong, lebong_levels):
+    now = timezone.now()
+    run = ReportRun.objects.create(kind="regency", period=open_period, agency=lebong, state=State.RUNNING, attempts=1,
+                                   started_at=now - timedelta(minutes=3), heartbeat_at=now - timedelta(minutes=2))
+    services.reports_sweep()
+    run.refresh_from_db()
+    assert run.state == State.DONE and run.attempts == 2
+
+
+def test_a_long_render_that_still_beats_is_left_alone(open_period, lebong, lebong_levels):
+    now = timezone.now()
+    run = ReportRun.objects.create(kind="regency", period=open_period, agency=lebong, state=State.RUNNING, attempts=1,
+                                   started_at=now - timedelta(hours=1), heartbeat_at=now - timedelta(seconds=20))
+    services.reports_sweep()
+    run.refresh_from_db()
+    assert run.state == State.RUNNING and run.attempts == 1
+
+
+def test_the_sweep_deletes_partial_files_a_killed_worker_left_and_spares_fresh_ones(open_period):
+    folder = Path(settings.MEDIA_ROOT) / "reports" / str(open_period.pk)
+    folder.mkdir(parents=True)
+    old, fresh, report = folder / ".partial-old", folder / ".partial-fresh", folder / "report.pdf"
+    for path in (old, fresh, report):
+        path.write_bytes(b"%PDF")
+    an_hour_ago = (timezone.now() - timedelta(hours=1)).timestamp()
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    os.utime(report, (an_hour_ago, an_hour_ago))
+    services.reports_sweep()
+    assert (old.exists(), fresh.exists(), report.exists()) == (False, True, True)

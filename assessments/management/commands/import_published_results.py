@@ -23,7 +23,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path}: {error}") from None
         except PublishedResultsError as error:
-            raise CommandError(f"{path}: refused, nothing was imported:\n  " + "\n  ".join(map(str, error.problems))) from None
+            raise CommandError(f"{path}: refused, nothing was imported:\n  " + "\n  ".join(error.lines())) from None
         if dry_run:
             self.stdout.write(f"{path.name}: {len(rows)} rows are valid (dry run: nothing written).")
             return
