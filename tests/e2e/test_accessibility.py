@@ -21,7 +21,7 @@ NOT_PAGES = {
     "period_transition", "period_export", "assessment_history", "evidence_download",
     "meeting_transition", "meeting_attachment_add", "meeting_attachment_download", "follow_up_create",
     "follow_up_evidence_download", "minutes_pdf", "minutes_edition_download",
-    "report_request", "report_box", "report_download",
+    "report_request", "report_box", "report_download", "minutes_box", "minutes_draft_request", "minutes_render_retry",
     # Files, not pages: evidence and minutes shown inline by the browser's own viewer, and the ZIP.
     "evidence_view", "meeting_attachment_view", "follow_up_evidence_view", "minutes_edition_view", "assessment_evidence_zip",
 }
