@@ -103,7 +103,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features the portal never uses are switched off for it and anything it might embed.
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 
 ROOT_URLCONF = "spbe_portal.urls"
 WSGI_APPLICATION = "spbe_portal.wsgi.application"
