@@ -67,7 +67,9 @@ def test_an_office_file_is_only_downloaded_never_shown_in_the_browser(open_perio
     client = client_of(lebong_officer)
     assert client.get(reverse("evidence_view", args=[evidence.pk])).status_code == 404
     download = client.get(reverse("evidence_download", args=[evidence.pk]))
-    assert download["Content-Disposition"].startswith("attachment;") and "Content-Security-Policy" not in download
+    # An attachment, under the portal's own policy, not the inline viewer's.
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" not in download.get("Content-Security-Policy", "") and download["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("item_detail", args=[open_period.pk, "17.07", "1"])).content.decode()
     assert reverse("evidence_download", args=[evidence.pk]) in page and reverse("evidence_view", args=[evidence.pk]) not in page
 
