@@ -63,7 +63,7 @@ def test_levels_export_lists_every_indicator_of_every_visible_agency(spbe_2021, 
     everything = csv_rows(client_of(provincial_reviewer).get(reverse("period_export", args=[spbe_2021.pk, "levels", "csv"])).content)
     assert len(everything) == 3 * 47
     first = list(everything[0].values())
-    assert first[:5] == ["17.02", "Pemerintah Kabupaten Rejang Lebong", "1", "Tingkat Kematangan Kebijakan Internal Arsitektur SPBE", "3"]
+    assert first[:5] == ["17.02", "Pemerintah Kabupaten Rejang Lebong", "1", "Tingkat Kematangan Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah", "3"]
     own = csv_rows(client_of(kepahiang_officer).get(reverse("period_export", args=[spbe_2021.pk, "levels", "csv"])).content)
     assert {list(row.values())[0] for row in own} == {"17.08"}
     assert len(own) == 47

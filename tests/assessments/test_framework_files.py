@@ -117,3 +117,42 @@ def test_a_refused_file_leaves_the_database_unchanged():
         framework_load(text=yaml.safe_dump(data), name="broken.yaml")
     assert (Framework.objects.count(), FrameworkVersion.objects.count(), FrameworkNode.objects.count()) == before
     assert Framework.objects.get().name == "Evaluasi SPBE (PermenPANRB 59/2020)"
+
+
+def names_by_code(path):
+    names = {}
+
+    def walk(nodes):
+        for node in nodes:
+            names[str(node["code"])] = node["name"]
+            walk(node.get("children", []))
+
+    walk(data_of(path)["tree"])
+    return names
+
+
+def test_the_spbe_file_names_the_agencys_own_network_service_bus_and_staff_competence_as_the_regulation_does():
+    names = names_by_code(SPBE_FILE)
+    assert names["A1"] == "Kebijakan Internal terkait Tata Kelola SPBE"
+    assert names["6"] == "Tingkat Kematangan Kebijakan Internal Layanan Jaringan Intra Instansi Pusat/Pemerintah Daerah"
+    assert names["7"] == (
+        "Tingkat Kematangan Kebijakan Internal Penggunaan Sistem Penghubung Layanan Instansi Pusat/Pemerintah Daerah"
+    )
+    assert names["17"] == "Tingkat Kematangan Layanan Jaringan Intra Instansi Pusat/Pemerintah Daerah"
+    assert names["18"] == "Tingkat Kematangan Penggunaan Sistem Penghubung Layanan Instansi Pusat/Pemerintah Daerah"
+    assert names["25"] == "Tingkat Kematangan Penerapan Kompetensi Sumber Daya Manusia"
+    for code in ("1", "2", "10", "11", "12", "19"):
+        assert names[code].endswith(" Instansi Pusat/Pemerintah Daerah"), code
+    indicators = [name for code, name in names.items() if code.isdigit()]
+    assert len(indicators) == 47 and all(name.startswith("Tingkat Kematangan ") for name in indicators)
+
+
+def test_the_pemdi_file_gives_the_aspects_their_full_names_and_names_its_source():
+    data = data_of(PEMDI_FILE)
+    aspects = [node["name"] for node in data["tree"]]
+    assert aspects == [
+        "Tata Kelola dan Manajemen Pemdi", "Penyelenggara Pemdi", "Data", "Keamanan Pemdi", "Teknologi Pemdi",
+        "Keterpaduan Layanan Digital Pemerintah", "Kepuasan Pengguna Layanan Digital Pemerintah",
+    ]
+    assert "Berita Negara 2026" in data["source_note"] and "364" in data["source_note"]
+    assert "transkripsi lampiran" in data_of(SPBE_FILE)["source_note"]

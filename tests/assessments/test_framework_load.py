@@ -48,13 +48,14 @@ def test_a_version_used_by_a_period_is_never_altered_a_change_becomes_a_new_vers
     used = open_period.framework_version
     before = list(used.nodes.values_list("code", "name", "weight"))
     text = (FRAMEWORK_DIR / "permenpanrb-59-2020.yaml").read_text(encoding="utf-8").replace(
-        "Tingkat Kematangan Kebijakan Internal Arsitektur SPBE", "Tingkat Kematangan Kebijakan Internal Arsitektur SPBE Daerah"
+        "Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah\n",
+        "Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah (dikoreksi)\n",
     )
     load = framework_load(text=text, name="permenpanrb-59-2020.yaml")
     assert load.outcome == "new_version" and load.version.number == 2
     used.refresh_from_db()
     assert list(used.nodes.values_list("code", "name", "weight")) == before
-    assert load.version.nodes.get(code="1").name.endswith("Daerah")
+    assert load.version.nodes.get(code="1").name.endswith("(dikoreksi)")
 
 
 def test_administrator_loads_a_file_in_the_admin_and_sees_faults_by_place(client_of, administrator):

@@ -176,7 +176,7 @@ def test_queue_todo_and_home_show_what_waits(open_period, lebong_officer, provin
     officer.post(item_url(open_period), form_data(lebong_item(open_period), evidence_file=pdf_upload()))
     officer.post(item_url(open_period, indicator="2"), form_data(lebong_item(open_period, "2"), action="save", evidence_file=pdf_upload()))
     queue = reviewer.get(reverse("review_queue")).content.decode()
-    assert "Lebong" in queue and "1. Tingkat Kematangan Kebijakan Internal Arsitektur SPBE" in queue
+    assert "Lebong" in queue and "1. Tingkat Kematangan Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah" in queue
     assert "Menunggu reviu Anda" in reviewer.get(reverse("home")).content.decode()
     item = lebong_item(open_period)
     reviewer.post(item_url(open_period), {"version": item.version, "action": "return", "note": "Tanda tangan belum ada"})

@@ -61,7 +61,7 @@ def test_spbe_hand_computation_with_mixed_levels():
 
 
 def test_pemdi_hand_computation():
-    # Kepuasan Pengguna (25): I19 = 4 (w10), I20 = 3 (w15) → aspect (40 + 45)/25 = 3.40
+    # Kepuasan Pengguna Layanan Digital Pemerintah (25): I19 = 4 (w10), I20 = 3 (w15) → aspect (40 + 45)/25 = 3.40
     # Data (15): I5 5, I6 1, I7 1, I8 2 → (25 + 3 + 3 + 8)/15 = 2.60
     # Every other indicator at 2 → those aspects 2.00
     # Pemdi = 0.10×2 + 0.10×2 + 0.15×2.60 + 0.15×2 + 0.10×2 + 0.15×2 + 0.25×3.40
