@@ -99,7 +99,7 @@ def _read_csv(content, limits):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TableFileError(_("The file is not UTF-8 text (save the CSV as UTF-8).")) from None
+        raise TableFileError(_encoding_message(content)) from None
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -121,3 +121,16 @@ def _read_csv(content, limits):
             raise _too_many_columns(limits)
         rows.append(row)
     return rows
+
+
+def _encoding_message(content):
+    """What to tell the person whose CSV is not UTF-8: the encoding it most likely is in."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "UTF-16"
+    else:
+        try:
+            content.decode("cp1252")
+            encoding = "Windows-1252"
+        except UnicodeDecodeError:
+            encoding = "Latin-1 (ISO-8859-1)"
+    return _("The file looks like %(encoding)s text; save it as UTF-8 (CSV UTF-8).") % {"encoding": encoding}
