@@ -105,7 +105,7 @@ def _header(rows, year):
     """(position in rows, {key: column}, {indicator title: column}) of the header: the first of the
     first HEADER_SEARCH_ROWS rows naming an agency and an index (and a year, unless given for the
     whole file). Title rows above it, as in the ministry's published tables, are skipped."""
-    first = None
+    closest = None  # the row that names most of the required columns, to report what it lacks
     for position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns, level_columns = {}, {}
         for column, title in enumerate(cells):
@@ -118,11 +118,11 @@ def _header(rows, year):
             elif title:
                 level_columns[title] = column
         missing = _missing(columns, year)
-        if first is None:
-            first = (position, columns, level_columns, missing)
         if not missing:
             return position, columns, level_columns
-    position, columns, level_columns, missing = first
+        if closest is None or len(missing) < len(closest[1]):
+            closest = (position, missing)
+    position, missing = closest
     raise PublishedResultsError([ImportProblem(rows[position][0], key, message) for key, message in missing])
 
 
