@@ -19,9 +19,10 @@ from .models import (
     IndicatorAssessment,
     PeriodEvent,
     PublishedResult,
+    PublishedResultEvent,
 )
 from .published_results import PublishedResultsError, read_table, validate_rows
-from .services import framework_load, period_create, published_results_save
+from .services import framework_load, period_create, published_results_correct, published_results_save
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -43,6 +44,24 @@ class UploadForm(forms.Form):
         return upload
 
 
+class PublishedResultUploadForm(UploadForm):
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=2000, max_value=2100,
+        help_text=_("The year of every row, when the table has no year column (as in the ministry's published tables)."),
+    )
+    correct = forms.BooleanField(
+        label=_("Correct results already imported"), required=False,
+        help_text=_("Every row must name a result already imported; its index is changed and the change recorded with the reason."),
+    )
+    reason = forms.CharField(label=_("Reason for the correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("correct") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("A correction needs a reason."))
+        return cleaned
+
+
 class UploadAdminMixin:
     """An admin page with one file field, reached from a button on the change list. Subclasses
     say what the upload does in ``process_upload`` (return a success message, or raise
@@ -51,6 +70,7 @@ class UploadAdminMixin:
     upload_title = ""
     upload_help = ""
     upload_extensions = ()
+    upload_form_class = UploadForm
     change_list_template = "admin/upload_change_list.html"
 
     def get_urls(self):
@@ -66,12 +86,13 @@ class UploadAdminMixin:
         opts = self.model._meta
         if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
             return redirect("admin:index")
-        form = UploadForm(request.POST or None, request.FILES or None, extensions=self.upload_extensions)
+        form = self.upload_form_class(request.POST or None, request.FILES or None, extensions=self.upload_extensions)
         problems = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            options = {key: value for key, value in form.cleaned_data.items() if key != "file"}
             try:
-                message = self.process_upload(request, upload.name, upload.read())
+                message = self.process_upload(request, upload.name, upload.read(), **options)
             except ValueError as error:
                 problems = [line for line in str(error).splitlines() if line.strip()]
             else:
@@ -233,6 +254,17 @@ class AssessmentAdmin(admin.ModelAdmin):
         return False
 
 
+class PublishedResultEventInline(admin.TabularInline):
+    model = PublishedResultEvent
+    fields = ["at", "actor", "from_index", "to_index", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PublishedResult)
 class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "year", "index", "source", "imported_at", "imported_by"]
@@ -240,19 +272,25 @@ class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
     search_fields = ["agency__name", "agency__code", "source"]
     list_select_related = ["agency", "imported_by"]
     readonly_fields = ["agency", "year", "framework_version", "index", "levels", "source", "imported_at", "imported_by"]
+    inlines = [PublishedResultEventInline]
     upload_title = _("Import published results")
     upload_help = _(
-        "CSV (UTF-8, comma or semicolon) or Excel with the columns agency_code, year, index, optional source, and "
-        "optionally one column per indicator code with its level. Every row is checked first: a file with any bad "
-        "row imports nothing."
+        "CSV (UTF-8, comma or semicolon) or Excel with the columns agency_code (or Nama Instansi: the official name), "
+        "year (or the year below), index (Indeks), optional Predikat (checked against the index), source, and "
+        "optionally one column per indicator code with its level. Title rows above the header are skipped. Every "
+        "row is checked first: a file with any bad row imports nothing."
     )
     upload_extensions = (".csv", ".xlsx")
+    upload_form_class = PublishedResultUploadForm
 
-    def process_upload(self, request, name, content):
+    def process_upload(self, request, name, content, year=None, correct=False, reason=""):
         try:
-            rows = validate_rows(read_table(content, name))
+            rows = validate_rows(read_table(content, name), year=year, correct=correct)
         except PublishedResultsError as error:
             raise ValueError("\n".join(error.lines())) from None
+        if correct:
+            events = published_results_correct(rows=rows, reason=reason, actor=request.user)
+            return _("%(count)s published results corrected.") % {"count": len(events)}
         published_results_save(rows=rows, actor=request.user)
         return _("%(count)s published results imported.") % {"count": len(rows)}
 
@@ -308,3 +346,12 @@ class IndicatorRevisionAdmin(ReadOnlyAdmin):
     list_filter = ["state", "item__assessment__period"]
     search_fields = ["item__indicator__code", "justification", "review_note"]
     list_select_related = ["item__assessment__agency", "item__assessment__period", "item__indicator", "closed_by"]
+
+
+@admin.register(PublishedResultEvent)
+class PublishedResultEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "result", "from_index", "to_index", "actor", "reason"]
+    list_filter = ["result__year"]
+    search_fields = ["result__agency__name", "result__agency__code", "reason"]
+    list_select_related = ["result__agency", "actor"]
+    date_hierarchy = "at"

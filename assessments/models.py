@@ -375,6 +375,27 @@ class PublishedResult(models.Model):
         return self.framework_version.scoring.predicate_for(self.index)
 
 
+class PublishedResultEvent(models.Model):
+    """A correction of an imported published result: who, when, from which index to which, why."""
+
+    result = models.ForeignKey(PublishedResult, verbose_name=_("published result"), on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    from_index = models.DecimalField(_("from index"), max_digits=3, decimal_places=2)
+    to_index = models.DecimalField(_("to index"), max_digits=3, decimal_places=2)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("published result correction")
+        verbose_name_plural = _("published result corrections")
+        ordering = ["result", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.result}: {self.from_index} → {self.to_index}"
+
+
 class AssessmentSummary(models.Model):
     """The engine's numbers for one assessment, kept current by assessments.services whenever a
     level or a state changes (in the same transaction), so that pages listing hundreds of agencies

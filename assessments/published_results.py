@@ -23,11 +23,28 @@ from .models import FrameworkVersion, PublishedResult
 
 COLUMN_ALIASES = {
     "agency_code": "agency_code", "kode_instansi": "agency_code", "kode": "agency_code",
+    "agency": "agency_name", "agency_name": "agency_name", "nama_instansi": "agency_name", "instansi": "agency_name",
+    "nama": "agency_name", "nama_pemerintah_daerah": "agency_name",
     "year": "year", "tahun": "year",
-    "index": "index", "indeks": "index", "indeks_spbe": "index",
+    "index": "index", "indeks": "index", "indeks_spbe": "index", "nilai_indeks": "index",
+    "predicate": "predicate", "predikat": "predicate",
     "source": "source", "sumber": "source",
+    "no": "ignored", "no.": "ignored", "nomor": "ignored",
 }
-REQUIRED = ("agency_code", "year", "index")
+HEADER_SEARCH_ROWS = 20
+
+
+def _normalise_title(title):
+    return "_".join(str(title).strip().lower().split())
+
+
+def _name_key(name):
+    """An agency name compared without case, extra spaces or the leading "Pemerintah" that the
+    ministry's tables sometimes leave out ("Kabupaten Rejang Lebong")."""
+    words = str(name).casefold().split()
+    if words and words[0] == "pemerintah":
+        words = words[1:]
+    return " ".join(words)
 
 
 @dataclass
@@ -66,6 +83,7 @@ class ResultRow:
     index: Decimal
     source: str = ""
     levels: dict = field(default_factory=dict)
+    existing: PublishedResult | None = None  # the result a correction changes
 
 
 def read_table(content: bytes, name: str) -> list[list[str]]:
@@ -83,51 +101,128 @@ def _decimal(text):
         return None
 
 
-def validate_rows(table: list[list[str]]) -> list[ResultRow]:
-    """Check every row; the rows to write, or PublishedResultsError listing every problem."""
+def _header(rows, year):
+    """(position in rows, {key: column}, {indicator title: column}) of the header: the first of the
+    first HEADER_SEARCH_ROWS rows naming an agency and an index (and a year, unless given for the
+    whole file). Title rows above it, as in the ministry's published tables, are skipped."""
+    closest = None  # the row that names most of the required columns, to report what it lacks
+    for position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        columns, level_columns = {}, {}
+        for column, title in enumerate(cells):
+            title = str(title).strip()
+            key = COLUMN_ALIASES.get(_normalise_title(title))
+            if key == "ignored":
+                continue
+            if key:
+                columns.setdefault(key, column)
+            elif title:
+                level_columns[title] = column
+        missing = _missing(columns, year)
+        if not missing:
+            return position, columns, level_columns
+        if closest is None or len(missing) < len(closest[1]):
+            closest = (position, missing)
+    position, missing = closest
+    raise PublishedResultsError([ImportProblem(rows[position][0], key, message) for key, message in missing])
+
+
+def _missing(columns, year):
+    missing = []
+    if "agency_code" not in columns and "agency_name" not in columns:
+        missing.append(("agency_code", _("missing column (agency_code or nama_instansi)")))
+    if "year" not in columns and year is None:
+        missing.append(("year", _("missing column (or give the year for the whole file)")))
+    if "index" not in columns:
+        missing.append(("index", _("missing column")))
+    return missing
+
+
+def _length(cells):
+    """The number of cells up to the last one that holds something."""
+    length = len(cells)
+    while length and not str(cells[length - 1]).strip():
+        length -= 1
+    return length
+
+
+def _is_whole_number(text):
+    return str(text).strip().isdigit()
+
+
+def validate_rows(table: list[list[str]], *, year: int | None = None, correct: bool = False) -> list[ResultRow]:
+    """Check every row; the rows to write, or PublishedResultsError listing every problem.
+
+    ``year`` is the year of every row when the table has no year column (the ministry's tables
+    give it in the title). With ``correct`` every row must name a result already imported (to be
+    corrected); without it, such a row is refused."""
     problems: list[ImportProblem] = []
-    rows = [row for row in table if any(str(cell).strip() for cell in row)]
+    # (spreadsheet row number, cells) of the rows that hold something
+    rows = [(number, list(cells)) for number, cells in enumerate(table, start=1) if any(str(cell).strip() for cell in cells)]
     if not rows:
         raise PublishedResultsError([ImportProblem(1, "-", _("the file is empty"))])
-    header = [str(cell).strip() for cell in rows[0]]
-    columns = {}
-    level_columns = {}
-    for position, title in enumerate(header):
-        key = COLUMN_ALIASES.get(title.lower().replace(" ", "_"))
-        if key:
-            columns[key] = position
-        elif title:
-            level_columns[title] = position
-    missing = [key for key in REQUIRED if key not in columns]
-    if missing:
-        raise PublishedResultsError([ImportProblem(1, key, _("missing column")) for key in missing])
+    header_position, columns, level_columns = _header(rows, year)
+    header_length = _length(rows[header_position][1])
 
-    agencies = {agency.code: agency for agency in Agency.objects.all()}
+    agencies = list(Agency.objects.all())
+    by_code = {agency.code: agency for agency in agencies}
+    by_name = {}
+    for agency in agencies:
+        by_name.setdefault(_name_key(agency.name), []).append(agency)
     versions = list(FrameworkVersion.objects.order_by("framework__code", "-number"))
-    existing = set(PublishedResult.objects.values_list("agency__code", "year"))
+    existing = {(result.agency.code, result.year): result for result in PublishedResult.objects.select_related("agency")}
     seen = {}
     accepted = []
-    for number, cells in enumerate(rows[1:], start=2):
-        cells = list(cells) + [""] * (len(header) - len(cells))
+    for number, cells in rows[header_position + 1:]:
+        if _length(cells) > header_length:
+            index_column = columns.get("index")
+            if (
+                index_column is not None and index_column + 1 < len(cells)
+                and _is_whole_number(cells[index_column]) and _is_whole_number(cells[index_column + 1])
+            ):
+                message = _("the index has a decimal comma in a comma-separated file: quote it or use a semicolon-separated file")
+                problems.append(ImportProblem(number, "index", message))
+            else:
+                problems.append(ImportProblem(number, "-", _("the row has %(cells)s cells but the header has %(columns)s") % {
+                    "cells": _length(cells), "columns": header_length}))
+            continue
+        cells = cells + [""] * (header_length - len(cells))
 
         def cell(key):
-            return str(cells[columns[key]]).strip()
+            return str(cells[columns[key]]).strip() if key in columns else ""
 
-        agency = agencies.get(cell("agency_code"))
-        if agency is None:
-            problems.append(ImportProblem(number, "agency_code", _("unknown agency code %(code)r") % {"code": cell("agency_code")}))
-        year_text = cell("year")
-        year = int(year_text) if year_text.isdigit() else None
+        agency = None
+        if cell("agency_code") or "agency_name" not in columns:
+            agency = by_code.get(cell("agency_code"))
+            if agency is None:
+                problems.append(ImportProblem(number, "agency_code", _("unknown agency code %(code)r") % {"code": cell("agency_code")}))
+        else:
+            name = cell("agency_name")
+            matches = by_name.get(_name_key(name), [])
+            if not matches and name in by_code:
+                matches = [by_code[name]]
+            if len(matches) == 1:
+                agency = matches[0]
+            elif not matches:
+                problems.append(ImportProblem(number, "agency_name", _("unknown agency name %(name)r") % {"name": name}))
+            else:
+                problems.append(ImportProblem(number, "agency_name", _("the name %(name)r fits several agencies (%(codes)s): use the agency code") % {
+                    "name": name, "codes": ", ".join(sorted(a.code for a in matches))}))
+        if "year" in columns:
+            year_text = cell("year")
+            row_year = int(year_text) if year_text.isdigit() else None
+        else:
+            year_text, row_year = str(year), year
         version = None
-        if year is None:
+        if row_year is None:
             problems.append(ImportProblem(number, "year", _("not a year: %(value)r") % {"value": year_text}))
         else:
             # The newest loaded version of the framework that covers the year.
-            candidates = [v for v in versions if v.covers_year(year)]
+            candidates = [v for v in versions if v.covers_year(row_year)]
             version = candidates[0] if candidates else None
             if version is None:
-                problems.append(ImportProblem(number, "year", _("no loaded framework covers %(year)s") % {"year": year}))
+                problems.append(ImportProblem(number, "year", _("no loaded framework covers %(year)s") % {"year": row_year}))
         index = _decimal(cell("index"))
+        index_in_scale = False
         if index is None:
             problems.append(ImportProblem(number, "index", _("not a number: %(value)r") % {"value": cell("index")}))
         elif version is not None:
@@ -139,14 +234,26 @@ def validate_rows(table: list[list[str]]) -> list[ResultRow]:
                 )
             elif index != index.quantize(Decimal("0.01")):
                 problems.append(ImportProblem(number, "index", _("has more than two decimals: %(index)s") % {"index": index}))
-        if agency and year:
-            key = (agency.code, year)
+            else:
+                index_in_scale = True
+        if index_in_scale and cell("predicate"):
+            expected = version.scoring.predicate_for(index)
+            if cell("predicate").casefold() != expected.casefold():
+                problems.append(ImportProblem(number, "predicate", _("%(given)r does not match the index %(index)s, whose predicate is %(expected)r") % {
+                    "given": cell("predicate"), "index": index, "expected": expected}))
+        result = None
+        if agency and row_year:
+            key = (agency.code, row_year)
+            result = existing.get(key)
             if key in seen:
                 problems.append(ImportProblem(number, "year", _("%(agency)s %(year)s appears twice (also row %(other)s)") % {
-                    "agency": agency.code, "year": year, "other": seen[key]}))
-            elif key in existing:
+                    "agency": agency.code, "year": row_year, "other": seen[key]}))
+            elif result is not None and not correct:
                 problems.append(ImportProblem(number, "year", _("%(agency)s already has a published result for %(year)s") % {
-                    "agency": agency.code, "year": year}))
+                    "agency": agency.code, "year": row_year}))
+            elif result is None and correct:
+                problems.append(ImportProblem(number, "year", _("%(agency)s has no published result for %(year)s to correct") % {
+                    "agency": agency.code, "year": row_year}))
             seen[key] = number
         levels = {}
         if version is not None and level_columns:
@@ -163,8 +270,8 @@ def validate_rows(table: list[list[str]]) -> list[ResultRow]:
                     problems.append(ImportProblem(number, title, _("level must be a whole number in the scale, not %(value)r") % {"value": value}))
                 else:
                     levels[title] = int(level)
-        if agency and year and version and index is not None:
-            accepted.append(ResultRow(number, agency, year, version, index, cell("source") if "source" in columns else "", levels))
+        if agency and row_year and version and index is not None:
+            accepted.append(ResultRow(number, agency, row_year, version, index, cell("source"), levels, existing=result))
     if problems:
         raise PublishedResultsError(problems)
     return accepted

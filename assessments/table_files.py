@@ -99,15 +99,11 @@ def _read_csv(content, limits):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TableFileError(_("The file is not UTF-8 text (save the CSV as UTF-8).")) from None
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
+        raise TableFileError(_encoding_message(content)) from None
     lines = text.splitlines()
     if len(lines) > limits.max_rows + 1:
         raise _too_many_rows(limits)
+    dialect = _dialect(lines)
     rows = []
     for number, line in enumerate(lines, start=1):
         # One line, one row: a quote left open (or a field spanning lines) would swallow the rows
@@ -121,3 +117,31 @@ def _read_csv(content, limits):
             raise _too_many_columns(limits)
         rows.append(row)
     return rows
+
+
+def _dialect(lines, title_rows=20):
+    """The CSV dialect, sniffed from the first lines; title rows above the table (as in the
+    ministry's published tables) confuse the sniffer, so it tries again from each of the first
+    ``title_rows`` lines. Comma-separated when nothing can be told."""
+    for skip in range(min(title_rows, len(lines))):
+        sample = "\n".join(lines[skip:skip + 50])[:4096]
+        if not sample.strip():
+            continue
+        try:
+            return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            continue
+    return csv.excel
+
+
+def _encoding_message(content):
+    """What to tell the person whose CSV is not UTF-8: the encoding it most likely is in."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "UTF-16"
+    else:
+        try:
+            content.decode("cp1252")
+            encoding = "Windows-1252"
+        except UnicodeDecodeError:
+            encoding = "Latin-1 (ISO-8859-1)"
+    return _("The file looks like %(encoding)s text; save it as UTF-8 (CSV UTF-8).") % {"encoding": encoding}

@@ -13,7 +13,7 @@ Callers import from ``assessments.services``; the names below are the public one
 from .digests import review_digests_send, wib
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
-from .results import published_results_save
+from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -40,6 +40,6 @@ __all__ = [
     "assessment_summary_refresh", "evidence_add", "evidence_remove", "framework_load",
     "framework_version_in_use", "item_assign_reviewer", "item_open_revision", "item_review", "item_save",
     "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create",
-    "period_next_states", "period_transition", "published_results_save", "review_digests_send",
+    "period_next_states", "period_transition", "published_results_save", "published_result_correct", "published_results_correct", "CorrectionError", "review_digests_send",
     "summaries_rebuild", "targets_save", "verified_level_from", "wib",
 ]

@@ -118,3 +118,152 @@ def test_national_results_page_shows_only_the_officers_regency(client_of, kepahi
     page = client_of(kepahiang_officer).get(reverse("published_result_list")).content.decode()
     assert "Kepahiang" in page and "2,28" in page
     assert "Rejang Lebong" not in page
+
+
+# --- The ministry's published tables, as they are -----------------------------------------------
+
+
+def test_an_unquoted_decimal_comma_in_a_comma_separated_file_is_refused_not_read_as_a_whole_number(frameworks, bengkulu):
+    assert problems_of("agency_code,year,index\n17.05,2023,2,61\n") == [
+        "row 2, column index: the index has a decimal comma in a comma-separated file: "
+        "quote it or use a semicolon-separated file"
+    ]
+    assert rows_of('agency_code,year,index\n17.05,2023,"2,61"\n')[0].index == Decimal("2.61")
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused(frameworks, bengkulu):
+    assert problems_of("agency_code,year,index\n17.05,2023,2.61,lihat catatan\n") == [
+        "row 2, column -: the row has 4 cells but the header has 3"
+    ]
+
+
+def test_agencies_are_found_by_their_official_name_with_or_without_pemerintah(frameworks, bengkulu):
+    rows = rows_of(
+        "nama_instansi,tahun,indeks\n"
+        "Kabupaten Rejang Lebong,2023,3.23\n"
+        "Pemerintah Kabupaten Kepahiang,2023,2.28\n"
+        "kota  bengkulu,2023,3.10\n"
+    )
+    assert [row.agency.code for row in rows] == ["17.02", "17.08", "17.71"]
+
+
+def test_an_unknown_or_ambiguous_agency_name_is_refused_by_name(frameworks, bengkulu):
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(code="90.01", name="Kabupaten Kembar", parent=bengkulu["17"])
+    AgencyFactory(code="90.02", name="Pemerintah Kabupaten Kembar", parent=bengkulu["17"])
+    assert problems_of("nama_instansi,tahun,indeks\nKabupaten Atlantis,2023,3.00\nKabupaten Kembar,2023,3.00\n") == [
+        "row 2, column agency_name: unknown agency name 'Kabupaten Atlantis'",
+        "row 3, column agency_name: the name 'Kabupaten Kembar' fits several agencies (90.01, 90.02): use the agency code",
+    ]
+
+
+def ministry_workbook(rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["HASIL EVALUASI SPBE TAHUN 2023"])
+    sheet.append(["Lampiran Keputusan Menteri PANRB"])
+    sheet.append([])
+    sheet.append(["No", "Nama Instansi", "Indeks", "Predikat"])
+    for row in rows:
+        sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def test_the_ministrys_layout_imports_with_the_year_given_for_the_whole_file(frameworks, bengkulu):
+    content = ministry_workbook([[1, "Kabupaten Rejang Lebong", 3.23, "Baik"], [2, "Kabupaten Kepahiang", 2.28, "Cukup"]])
+    rows = validate_rows(read_table(content, "kepmen.xlsx"), year=2023)
+    assert [(r.agency.code, r.year, r.index) for r in rows] == [("17.02", 2023, Decimal("3.23")), ("17.08", 2023, Decimal("2.28"))]
+    with pytest.raises(PublishedResultsError) as caught:
+        validate_rows(read_table(content, "kepmen.xlsx"))
+    assert [str(p) for p in caught.value.problems] == ["row 4, column year: missing column (or give the year for the whole file)"]
+
+
+def test_a_predicate_that_does_not_match_the_index_is_reported(frameworks, bengkulu):
+    content = ministry_workbook([[1, "Kabupaten Rejang Lebong", 3.23, "Sangat Baik"]])
+    with pytest.raises(PublishedResultsError) as caught:
+        validate_rows(read_table(content, "kepmen.xlsx"), year=2023)
+    assert [str(p) for p in caught.value.problems] == [
+        "row 5, column predicate: 'Sangat Baik' does not match the index 3.23, whose predicate is 'Baik'"
+    ]
+
+
+def test_the_import_command_takes_the_year_for_a_file_without_a_year_column(frameworks, bengkulu, tmp_path):
+    path = tmp_path / "kepmen.csv"
+    path.write_text("Hasil Evaluasi SPBE 2024\n\nNo;Nama Instansi;Indeks;Predikat\n1;Kabupaten Lebong;2,54;Cukup\n", encoding="utf-8")
+    call_command("import_published_results", str(path), "--year", "2024")
+    assert PublishedResult.objects.get(agency__code="17.07", year=2024).index == Decimal("2.54")
+
+
+def test_a_csv_in_windows_1252_is_named_as_such(frameworks, bengkulu):
+    content = "agency_code,year,index,source\n17.02,2023,3.23,Keputusan Menteri – 2024\n".encode("cp1252")
+    with pytest.raises(PublishedResultsError) as caught:
+        validate_rows(read_table(content, "hasil.csv"))
+    assert str(caught.value) == "row 0, column -: The file looks like Windows-1252 text; save it as UTF-8 (CSV UTF-8)."
+
+
+# --- Corrections --------------------------------------------------------------------------------
+
+
+def imported(frameworks, bengkulu, index="3.23"):
+    return PublishedResult.objects.create(
+        agency=bengkulu["17.02"], year=2023, index=Decimal(index), framework_version=frameworks["PERMENPANRB-59-2020"])
+
+
+def test_a_correction_changes_the_index_and_records_who_when_from_to_and_why(frameworks, bengkulu, administrator):
+    from assessments.services import published_result_correct
+
+    result = imported(frameworks, bengkulu)
+    event = published_result_correct(result=result, index="3.32", reason="Ralat KepmenPANRB 13/2024", actor=administrator)
+    result.refresh_from_db()
+    assert result.index == Decimal("3.32")
+    assert (event.actor, event.from_index, event.to_index, event.reason) == (
+        administrator, Decimal("3.23"), Decimal("3.32"), "Ralat KepmenPANRB 13/2024")
+    assert event.at is not None and list(result.events.all()) == [event]
+
+
+def test_a_correction_without_a_reason_or_outside_the_scale_changes_nothing(frameworks, bengkulu, administrator):
+    from assessments.services import CorrectionError, published_result_correct
+
+    result = imported(frameworks, bengkulu)
+    with pytest.raises(CorrectionError, match="needs a reason"):
+        published_result_correct(result=result, index="3.32", reason=" ", actor=administrator)
+    with pytest.raises(CorrectionError, match="outside the scale"):
+        published_result_correct(result=result, index="6", reason="ralat", actor=administrator)
+    result.refresh_from_db()
+    assert result.index == Decimal("3.23") and not result.events.exists()
+
+
+def test_the_import_command_corrects_existing_results_only_with_a_reason(frameworks, bengkulu, tmp_path):
+    result = imported(frameworks, bengkulu)
+    path = tmp_path / "ralat.csv"
+    path.write_text("agency_code,year,index\n17.02,2023,3.32\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="already has a published result"):
+        call_command("import_published_results", str(path))
+    with pytest.raises(CommandError, match="--reason"):
+        call_command("import_published_results", str(path), "--correct")
+    call_command("import_published_results", str(path), "--correct", "--reason", "Ralat kementerian")
+    result.refresh_from_db()
+    assert result.index == Decimal("3.32") and result.events.get().reason == "Ralat kementerian"
+    new = tmp_path / "baru.csv"
+    new.write_text("agency_code,year,index\n17.08,2023,2.28\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="has no published result for 2023 to correct"):
+        call_command("import_published_results", str(new), "--correct", "--reason", "ralat")
+
+
+def test_administrator_corrects_a_result_in_the_admin_with_a_reason(client_of, administrator, frameworks, bengkulu):
+    result = imported(frameworks, bengkulu)
+    client = client_of(administrator)
+    client.cookies["django_language"] = "en"
+    url = reverse("admin:assessments_publishedresult_upload")
+    upload = b"agency_code,year,index\n17.02,2023,3.32\n"
+    response = client.post(url, {"file": SimpleUploadedFile("r.csv", upload), "correct": "on"})
+    assert "A correction needs a reason." in response.content.decode()
+    response = client.post(url, {"file": SimpleUploadedFile("r.csv", upload), "correct": "on", "reason": "Ralat kementerian"})
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert result.index == Decimal("3.32") and result.events.get().actor == administrator
+    page = client.get(reverse("admin:assessments_publishedresult_change", args=[result.pk])).content.decode()
+    assert "Ralat kementerian" in page
