@@ -7,7 +7,7 @@ skipped, but each role must reach the pages listed in ``MUST_REACH``."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.e2e.audit import AXE_JS, DESKTOP, audit, problems
+from tests.e2e.audit import DESKTOP, audit, inject_axe, problems
 from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -157,7 +157,7 @@ def test_navigation_text_meets_4_5_to_1_contrast(page, demo_pages):
     page.set_viewport_size(DESKTOP)
     page.goto(demo_pages["item_detail"])
     page.locator("nav .dropdown-toggle").click()  # the account menu, open
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     result = page.evaluate(
         "async () => await axe.run({include: [['nav.navbar']]}, {runOnly: ['color-contrast']})"
     )
