@@ -93,7 +93,7 @@ def _meeting_form_page(request, meeting=None):
         formset = AttendeeFormSet(prefix="attendees", initial=initial_attendees)
         status = 200
     # The agency list of every attendee row, read once (not once per row).
-    agency_choices = [("", "---------")] + [(agency.pk, str(agency)) for agency in AttendeeForm.base_fields["agency"].queryset]
+    agency_choices = [("", "---------")] + [(agency.pk, str(agency)) for agency in AttendeeForm.base_fields["agency"].queryset.all()]  # .all(): a fresh query, never the shared cached one
     return render(request, "meetings/meeting_form.html",
                   {"form": form, "formset": formset, "meeting": meeting, "agency_choices": agency_choices}, status=status)
 

@@ -77,3 +77,17 @@ def test_an_owner_outside_the_chosen_agency_is_refused_with_a_message(meeting, r
     assert "Penanggung jawab harus merupakan personel Rejang Lebong." in page
     assert "Menyusun SK Tim Koordinasi SPBE" in page  # what was typed is kept
     assert not FollowUp.objects.exists()
+
+
+def test_an_agency_added_after_the_first_meeting_form_appears_in_the_next_one(provincial_reviewer, client_of, bengkulu):
+    """The attendee rows' agency list is read per request: a process that served the form once
+    still offers an agency added afterwards (a shared queryset's cache once kept the old list)."""
+    from django.urls import reverse
+
+    from tests.factories import AgencyFactory
+
+    client = client_of(provincial_reviewer)
+    assert client.get(reverse("meeting_create")).status_code == 200
+    added = AgencyFactory(code="17.99", name="Kabupaten Baru", short_name="Baru", parent=bengkulu["17"])
+    page = client.get(reverse("meeting_create")).content.decode()
+    assert f'value="{added.pk}"' in page
