@@ -232,7 +232,8 @@ def item_submit(*, item, actor, expected_version):
 @transaction.atomic
 def item_open_revision(*, item, actor, expected_version):
     """Unlock an accepted item for a change: a new revision in draft. The verified level stays
-    until the province reviews the new revision."""
+    until the province reviews the new revision, unless the officer lowers the claim or removes
+    accepted evidence meanwhile (``_verified_follows``)."""
     from agencies.access import can_submit
 
     item = _lock_item(item, expected_version)
@@ -503,6 +504,8 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
     if submitted_at is not None:
         imported.exclude(action=ItemEvent.Action.ACCEPTED).update(at=submitted_at)
         Evidence.objects.filter(item__in=changed).update(uploaded_at=submitted_at)
+    elif reviewed_at is not None:  # the province saw this evidence at its review (_verified_follows)
+        Evidence.objects.filter(item__in=changed).update(uploaded_at=reviewed_at)
     if reviewed_at is not None:
         imported.filter(action=ItemEvent.Action.ACCEPTED).update(at=reviewed_at)
     assessment_summary_refresh(assessment=assessment)
