@@ -326,6 +326,7 @@ class ItemEvent(models.Model):
         ASSIGNED = "assigned", _("Person in charge assigned")
         REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
         TARGET_SET = "target_set", _("Target level set")
+        VERIFIED_LOWERED = "verified_lowered", _("Verified level lowered")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -88,6 +88,43 @@ def _close_revision(item, actor):
     item.submitted_at = None
 
 
+def _verified_follows(item):
+    """The verified level never says more than what stands: keep only the accepted levels that
+    are within the current claim and still have evidence the province saw at its last review, and
+    take the verified level from them (``verified_level_from``). Only lowers: raising the claim or
+    adding evidence never raises it (only the province's review does). Call before ``_save`` so the
+    summary follows in the same transaction; returns the note for ``_verified_lowered_event``, or
+    None when nothing changed."""
+    if not item.accepted_levels and item.verified_level is None:
+        return None
+    claim = item.level or 0
+    reviewed = (
+        item.events.filter(action__in=(ItemEvent.Action.ACCEPTED, ItemEvent.Action.RETURNED))
+        .order_by("-at", "-pk").values_list("at", flat=True).first()
+    )
+    seen = item.evidence.all() if reviewed is None else item.evidence.filter(uploaded_at__lte=reviewed)
+    standing = set(seen.values_list("level", flat=True))
+    kept = [level for level in item.accepted_levels if level <= claim and level in standing]
+    verified = verified_level_from(kept)
+    before = item.verified_level
+    if kept == list(item.accepted_levels) and verified == before:
+        return None
+    item.accepted_levels, item.verified_level = kept, verified
+    if (verified or 0) >= (before or 0):
+        return None  # accepted levels above the verified one dropped; what stands is unchanged
+    if (before or 0) > claim:
+        why = _("the claim was lowered to level %(level)s") % {"level": claim or "—"}
+    else:
+        gone = sorted(set(range(1, (before or 0) + 1)) - standing)
+        why = _("the accepted evidence of level %(levels)s was removed") % {"levels": ", ".join(map(str, gone))}
+    return _("Verified level %(before)s → %(after)s: %(why)s.") % {"before": before or "—", "after": verified or "—", "why": why}
+
+
+def _verified_lowered_event(item, actor, note):
+    if note:
+        _event(item, actor, ItemEvent.Action.VERIFIED_LOWERED, item.state, note)
+
+
 def _begin_edit(item, actor):
     """An officer's change: accepted items are locked; a submitted or returned one starts a new
     revision (a submitted one leaves the review queue). Returns the state before."""
@@ -144,9 +181,11 @@ def item_save(*, item, actor, expected_version, level, justification, target_lev
         getattr(person_in_charge, "pk", None), getattr(unit_in_charge, "pk", None))
     item.level, item.justification, item.target_level = level, justification.strip(), target_level
     item.person_in_charge, item.unit_in_charge = person_in_charge, unit_in_charge
+    lowered = _verified_follows(item)
     _save(item)
     note = _("Withdrawn from the review queue to be changed.") if before == ItemState.SUBMITTED else ""
     _event(item, actor, ItemEvent.Action.SAVED, before, note)
+    _verified_lowered_event(item, actor, lowered)
     if assigned:
         who = ", ".join(str(x) for x in (person_in_charge, unit_in_charge) if x) or _("nobody")
         _event(item, actor, ItemEvent.Action.ASSIGNED, item.state, who)
@@ -193,7 +232,8 @@ def item_submit(*, item, actor, expected_version):
 @transaction.atomic
 def item_open_revision(*, item, actor, expected_version):
     """Unlock an accepted item for a change: a new revision in draft. The verified level stays
-    until the province reviews the new revision."""
+    until the province reviews the new revision, unless the officer lowers the claim or removes
+    accepted evidence meanwhile (``_verified_follows``)."""
     from agencies.access import can_submit
 
     item = _lock_item(item, expected_version)
@@ -254,8 +294,10 @@ def evidence_remove(*, evidence, actor, expected_version):
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
+    lowered = _verified_follows(item)
     _save(item)
     _event(item, actor, ItemEvent.Action.EVIDENCE_REMOVED, before, _("Level %(level)s: %(name)s") % {"level": evidence.level, "name": name})
+    _verified_lowered_event(item, actor, lowered)
     return item
 
 
@@ -462,6 +504,8 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
     if submitted_at is not None:
         imported.exclude(action=ItemEvent.Action.ACCEPTED).update(at=submitted_at)
         Evidence.objects.filter(item__in=changed).update(uploaded_at=submitted_at)
+    elif reviewed_at is not None:  # the province saw this evidence at its review (_verified_follows)
+        Evidence.objects.filter(item__in=changed).update(uploaded_at=reviewed_at)
     if reviewed_at is not None:
         imported.filter(action=ItemEvent.Action.ACCEPTED).update(at=reviewed_at)
     assessment_summary_refresh(assessment=assessment)

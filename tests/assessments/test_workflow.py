@@ -9,6 +9,7 @@ from assessments.models import IndicatorAssessment, IndicatorRevision, ItemEvent
 from assessments.services import (
     ConcurrentChange,
     evidence_add,
+    evidence_remove,
     item_open_revision,
     item_review,
     item_save,
@@ -208,3 +209,67 @@ def test_a_reviewer_cannot_accept_a_level_while_a_lower_one_is_not(item, lebong_
     assert (item.state, item.verified_level) == (State.SUBMITTED, None)
     item = item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 2])
     assert (item.verified_level, item.accepted_levels) == (2, [1, 2])
+
+
+def verified_at(item, officer, reviewer, level):
+    """An item claimed and accepted at ``level``, then opened for a new revision (a draft)."""
+    item = submitted(item, officer, level=level)
+    item = item_review(item=item, actor=reviewer, expected_version=item.version, decision="accept",
+                       accepted_levels=list(range(1, level + 1)))
+    return item_open_revision(item=item, actor=officer, expected_version=item.version)
+
+
+def test_a_verified_level_drops_with_its_evidence(item, lebong_officer, provincial_reviewer):
+    from assessments.models import AssessmentSummary
+    from assessments.selectors import VERIFIED, variant_levels
+    from assessments.scoring import compute
+
+    item = verified_at(item, lebong_officer, provincial_reviewer, 3)
+    assert item.verified_level == 3
+    level_2 = item.evidence.get(level=2)
+    item = evidence_remove(evidence=level_2, actor=lebong_officer, expected_version=item.version)
+    item.refresh_from_db()
+    assert (item.verified_level, item.accepted_levels, item.level) == (1, [1, 3], 3)
+    event = item.events.get(action=ItemEvent.Action.VERIFIED_LOWERED)
+    assert event.actor == lebong_officer and "3 → 1" in event.note and "level 2" in event.note
+    rows = IndicatorAssessment.objects.filter(assessment=item.assessment).values_list(
+        "indicator__code", "level", "verified_level", "target_level")
+    framework = item.assessment.period.framework_version.scoring
+    expected = compute(framework, variant_levels(rows)[VERIFIED]).index
+    assert AssessmentSummary.objects.get(assessment=item.assessment).verified_index == expected
+
+
+def test_evidence_added_after_the_review_does_not_keep_a_level_verified(item, lebong_officer, provincial_reviewer):
+    item = verified_at(item, lebong_officer, provincial_reviewer, 2)
+    item = with_evidence(item, lebong_officer, 2)  # not seen by the province
+    reviewed = item.evidence.filter(level=2).order_by("uploaded_at", "pk").first()
+    item = evidence_remove(evidence=reviewed, actor=lebong_officer, expected_version=item.version)
+    item.refresh_from_db()
+    assert item.verified_level == 1
+
+
+def test_removing_evidence_above_the_verified_level_keeps_it(item, lebong_officer, provincial_reviewer):
+    item = submitted(item, lebong_officer, level=3)
+    item = item_review(item=item, actor=provincial_reviewer, expected_version=item.version, decision="accept", accepted_levels=[1, 2])
+    item = item_open_revision(item=item, actor=lebong_officer, expected_version=item.version)
+    item = evidence_remove(evidence=item.evidence.get(level=3), actor=lebong_officer, expected_version=item.version)
+    item.refresh_from_db()
+    assert item.verified_level == 2
+    assert not item.events.filter(action=ItemEvent.Action.VERIFIED_LOWERED).exists()
+
+
+def test_lowering_the_claim_lowers_the_verified_level(item, lebong_officer, provincial_reviewer):
+    item = verified_at(item, lebong_officer, provincial_reviewer, 4)
+    item = draft(item, lebong_officer, level=2)
+    item.refresh_from_db()
+    assert (item.level, item.verified_level, item.accepted_levels) == (2, 2, [1, 2])
+    event = item.events.get(action=ItemEvent.Action.VERIFIED_LOWERED)
+    assert event.actor == lebong_officer and "4 → 2" in event.note
+
+
+def test_raising_the_claim_keeps_the_verified_level(item, lebong_officer, provincial_reviewer):
+    item = verified_at(item, lebong_officer, provincial_reviewer, 2)
+    item = with_evidence(draft(item, lebong_officer, level=4), lebong_officer, 3, 4)
+    item.refresh_from_db()
+    assert (item.level, item.verified_level, item.accepted_levels) == (4, 2, [1, 2])
+    assert not item.events.filter(action="verified_lowered").exists()
