@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
-from .scoring import FORMULAS
+from .scoring import FORMULAS, PREDICATE_RULES
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
 
@@ -140,6 +140,11 @@ def validate(data: dict) -> None:
 
     if data["formula"] not in FORMULAS:
         fault("formula", _("must be one of %(choices)s") % {"choices": ", ".join(FORMULAS)})
+
+    # How the predicate is read is a rule of the regulation: the file states it, nothing assumes it.
+    if data.get("predicate_from") not in PREDICATE_RULES:
+        fault("predicate_from", _("must be one of %(choices)s (is the predicate read from the rounded index or from the exact one?)")
+              % {"choices": ", ".join(PREDICATE_RULES)})
 
     total = _number(data["weights_total"])
     if total is None or total <= 0:

@@ -418,6 +418,8 @@ class AssessmentSummary(models.Model):
     returned = models.PositiveIntegerField(_("returned"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     unassessed = models.PositiveIntegerField(_("indicators without a self-assessed level"), default=0)
+    verified_unassessed = models.PositiveIntegerField(_("indicators without a verified level"), default=0)
+    planned_unassessed = models.PositiveIntegerField(_("indicators without a target or self-assessed level"), default=0)
     oldest_submitted_at = models.DateTimeField(_("oldest submission waiting"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
@@ -433,6 +435,18 @@ class AssessmentSummary(models.Model):
     @property
     def total(self):
         return self.not_started + self.filled
+
+    @property
+    def self_assessed_count(self):
+        return self.total - self.unassessed
+
+    @property
+    def verified_assessed_count(self):
+        return self.total - self.verified_unassessed
+
+    @property
+    def planned_assessed_count(self):
+        return self.total - self.planned_unassessed
 
 
 class ReviewDigest(models.Model):

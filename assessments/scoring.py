@@ -17,9 +17,11 @@ With weights that add up (the loader insists), both give the same numbers; each 
 computes by its own regulation's text.
 
 An indicator without a level counts at the bottom of the scale (an index is never outside it) and
-is listed in ``Scores.missing`` so that pages can say how many were not assessed. Indices are
-exact fractions inside; ``Scores.index`` rounds half up to two decimals as published, and the
-predicate is read from that rounded value, as the published results are.
+is listed in ``Scores.missing`` so that pages can say how many were not assessed ("x of n
+indicators assessed"). Indices are exact fractions inside; ``Scores.index`` rounds half up to two
+decimals as published. The framework file states which value the predicate is read from
+(``predicate_from``: ``rounded``, the published two-decimal index, or ``exact``); the scores and the
+improvement plan both follow it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ DECLARED_WEIGHTS = "declared_weights"
 FORMULAS = (WEIGHTED_MEAN, DECLARED_WEIGHTS)
 
 TWO_PLACES = Decimal("0.01")
+
+PREDICATE_FROM_ROUNDED = "rounded"
+PREDICATE_FROM_EXACT = "exact"
+PREDICATE_RULES = (PREDICATE_FROM_ROUNDED, PREDICATE_FROM_EXACT)
 
 
 def to_fraction(value) -> Fraction:
@@ -97,6 +103,7 @@ class Framework:
     bands: tuple[Band, ...]
     roots: tuple[Node, ...]
     level_names: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    predicate_from: str = PREDICATE_FROM_ROUNDED
 
     @classmethod
     def from_definition(cls, definition: Mapping) -> "Framework":
@@ -135,6 +142,7 @@ class Framework:
                 key: {int(level): spec["name"] for level, spec in scale["levels"].items()}
                 for key, scale in definition["level_scales"].items()
             },
+            predicate_from=definition.get("predicate_from", PREDICATE_FROM_ROUNDED),
         )
 
     @cached_property
@@ -155,7 +163,17 @@ class Framework:
     def nodes(self) -> tuple[Node, ...]:
         return tuple(node for root in self.roots for node in root.walk())
 
+    def predicate_basis(self, exact: Fraction) -> Fraction:
+        """The value the predicate is read from, by the file's rule: the published (rounded) index
+        or the exact one."""
+        return to_fraction(rounded(exact)) if self.predicate_from == PREDICATE_FROM_ROUNDED else exact
+
+    def predicate_of(self, exact: Fraction) -> str:
+        """The predicate of an exact index, by the file's rule."""
+        return self.predicate_for(self.predicate_basis(exact))
+
     def predicate_for(self, index: Decimal | Fraction) -> str:
+        """The band a value falls in (the value as given: see ``predicate_of`` for the rule)."""
         value = to_fraction(index)
         for band in self.bands:
             if band.lower <= value < band.upper:
@@ -200,17 +218,26 @@ class Scores:
 
     @property
     def predicate(self) -> str:
-        return self.framework.predicate_for(self.index)
+        return self.framework.predicate_of(self.overall)
 
     def node_index(self, code: str) -> Decimal:
         return rounded(self.by_node[code])
 
     def node_predicate(self, code: str) -> str:
-        return self.framework.predicate_for(self.node_index(code))
+        return self.framework.predicate_of(self.by_node[code])
 
     @property
     def is_complete(self) -> bool:
         return not self.missing
+
+    @property
+    def indicator_count(self) -> int:
+        return len(self.levels)
+
+    @property
+    def assessed_count(self) -> int:
+        """Indicators with a level of their own (the rest count at the bottom of the scale)."""
+        return len(self.levels) - len(self.missing)
 
 
 def compute(framework: Framework, levels: Mapping[str, int | None]) -> Scores:
@@ -313,15 +340,17 @@ def improvement_plan(framework: Framework, levels: Mapping[str, int | None], tar
     """The fewest one-level steps that lift the index to ``target`` (default: the lower bound of
     the next predicate band). A step's gain does not depend on the other steps (the formulas are
     linear), so taking the largest gains first gives the fewest steps; ties go to the indicator
-    that comes first in the framework. None when the index is already in the top band and no
-    target is asked for."""
+    that comes first in the framework. The target is met as the predicate is read (the file's
+    ``predicate_from``: the rounded or the exact index). None when the index is already in the top
+    band and no target is asked for."""
     current = compute(framework, levels)
     if target is None:
-        band = framework.band_above(current.index)
+        band = framework.band_above(framework.predicate_basis(current.overall))
         if band is None:
             return None
         target = rounded(band.lower)
     target = Decimal(target).quantize(TWO_PLACES)
+    goal = to_fraction(target)
     target_predicate = framework.predicate_for(min(max(target, Decimal(framework.scale_min)), Decimal(framework.scale_max)))
 
     # Every possible one-level step, largest gain first; among equal gains, first steps before
@@ -334,7 +363,7 @@ def improvement_plan(framework: Framework, levels: Mapping[str, int | None], tar
     raised: dict[str, int] = {}
     overall = current.overall
     for _, _, _, gain in candidates:
-        if rounded(overall) >= target:
+        if framework.predicate_basis(overall) >= goal:
             break
         raised[gain.indicator.code] = raised.get(gain.indicator.code, 0) + 1
         overall += gain.gain
@@ -350,5 +379,5 @@ def improvement_plan(framework: Framework, levels: Mapping[str, int | None], tar
         target_predicate=target_predicate,
         steps=steps,
         reached=reached,
-        reachable=reached.index >= target,
+        reachable=framework.predicate_basis(reached.overall) >= goal,
     )

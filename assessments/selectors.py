@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,6 +25,18 @@ SELF = "self"
 VERIFIED = "verified"
 PLANNED = "planned"
 VARIANTS = (SELF, VERIFIED, PLANNED)
+
+# One ranking of agencies in a period, on every surface (province dashboard, API, province report):
+# the verified index as published (two decimals), then the self-assessed index as published, then
+# the agency code. Agencies whose published numbers are equal are a tie broken by the code, never
+# by decimals nobody sees.
+RANK_ORDER = ("-verified_index", "-self_index", "agency__code")
+RANK_EXPRESSIONS = (F("verified_index").desc(), F("self_index").desc(), F("agency__code").asc())
+
+
+def rank_key(*, verified_index, self_index, code):
+    """RANK_ORDER for rows ranked in Python (the published two-decimal indices)."""
+    return (-verified_index, -self_index, code)
 
 
 def period_list():

@@ -136,11 +136,21 @@ def _agency(agency):
 
 
 def _index_row(row):
-    code, name, own, own_predicate, verified, verified_predicate, planned, planned_predicate = row
-    return {"agency": code, "name": name,
-            "self_assessed": {"index": _index(own), "predicate": own_predicate},
-            "verified": {"index": _index(verified), "predicate": verified_predicate},
-            "planned": {"index": _index(planned), "predicate": planned_predicate}}
+    (code, name, own, own_predicate, verified, verified_predicate, planned, planned_predicate,
+     regional, rank, own_missing, verified_missing, planned_missing, indicators) = row
+
+    def variant(index, predicate, missing):
+        return {"index": _index(index), "predicate": predicate, "assessed": indicators - missing, "indicators": indicators}
+
+    return {"agency": code, "name": name, "rank": rank if regional else None,
+            "self_assessed": variant(own, own_predicate, own_missing),
+            "verified": variant(verified, verified_predicate, verified_missing),
+            "planned": variant(planned, planned_predicate, planned_missing)}
+
+
+def _scores(scores):
+    return {"index": _index(scores.index), "predicate": scores.predicate, "assessed": scores.assessed_count,
+            "indicators": scores.indicator_count}
 
 
 @token_required
@@ -171,9 +181,7 @@ def agency_indices(request, period_id, code):
     scores = overview["scores"]
     return JsonResponse({
         "period": _period(period), "agency": assessment.agency.code, "name": assessment.agency.name,
-        "self_assessed": {"index": _index(scores["self"].index), "predicate": scores["self"].predicate},
-        "verified": {"index": _index(scores["verified"].index), "predicate": scores["verified"].predicate},
-        "planned": {"index": _index(scores["planned"].index), "predicate": scores["planned"].predicate},
+        "self_assessed": _scores(scores["self"]), "verified": _scores(scores["verified"]), "planned": _scores(scores["planned"]),
         "groups": [{"code": g.node.code, "name": g.node.name, "tier": g.node.tier, "weight": float(g.node.weight),
                     "self_assessed": _index(g.indices["self"]), "verified": _index(g.indices["verified"]),
                     "planned": _index(g.indices["planned"])} for g in overview["groups"]],

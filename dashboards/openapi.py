@@ -1,7 +1,12 @@
 """The OpenAPI 3.1 description of the read-only API (dashboards/api.py)."""
 
-_INDEX = {"type": "object", "properties": {"index": {"type": ["number", "null"], "example": 3.23},
-                                          "predicate": {"type": "string", "example": "Baik"}}}
+_INDEX = {"type": "object", "properties": {
+    "index": {"type": ["number", "null"], "example": 3.23},
+    "predicate": {"type": "string", "example": "Baik", "description": "Read from the index as the framework file states "
+                  "(predicate_from: the rounded, published index for the bundled frameworks)"},
+    "assessed": {"type": "integer", "example": 45, "description": "Indicators with a level of their own in this variant; "
+                 "the others count at the bottom of the scale"},
+    "indicators": {"type": "integer", "example": 47, "description": "Indicators of the framework"}}}
 _PERIOD = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"},
     "framework": {"type": "string", "example": "PERMENPANRB-59-2020"}, "framework_version": {"type": "integer"},
@@ -73,7 +78,11 @@ OPENAPI = {
             "parameters": [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}}, *_PAGE_PARAMETERS],
             "responses": {"200": {"description": "One row per agency, in tree order", "content": {"application/json": {"schema": _page_of(
                 {"type": "object", "properties": {
-                    "agency": {"type": "string"}, "name": {"type": "string"}, "self_assessed": _INDEX, "verified": _INDEX,
+                    "agency": {"type": "string"}, "name": {"type": "string"},
+                    "rank": {"type": ["integer", "null"], "description": "Rank among the regencies and city in scope: "
+                             "verified index, then self-assessed index (both as published, two decimals), then agency "
+                             "code, as on the province dashboard and in the province report; null for other agencies"},
+                    "self_assessed": _INDEX, "verified": _INDEX,
                     "planned": _INDEX}}, period=_PERIOD)}}}, **_RESPONSES_LIST}}},
         "/periods/{period_id}/indices/{code}/": {"get": {
             "summary": "One agency's indices, overall and per domain/aspect", "operationId": "getAgencyIndices",

@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models import BooleanField, Case, Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.access import visible_agency_filter
 from agencies.models import Agency
 from assessments import selectors as assessment_selectors
+from assessments.selectors import RANK_EXPRESSIONS, RANK_ORDER
 from assessments.selectors import current_period as _current_period
 from assessments.models import Assessment, AssessmentPeriod, AssessmentSummary, IndicatorAssessment, PublishedResult
 from assessments.scoring import compute
@@ -25,8 +26,6 @@ from reports.models import IndexSnapshot
 NATIONAL_INDEX_FILE = Path(__file__).resolve().parent / "data" / "national_index.json"
 
 PAGE_SIZE = 25
-
-RANK_ORDER = ("-verified_index", "-self_index", "agency__code")
 
 SORTS = {
     "rank": RANK_ORDER,
@@ -66,7 +65,7 @@ def province_dashboard(*, user, period, sort="rank", page=1):
     if sort != "rank":
         # The rank of a row shown in another order: a window over all rows.
         ranked = ranked.annotate(
-            rank=Window(RowNumber(), order_by=[F("verified_index").desc(), F("self_index").desc(), F("agency__code").asc()])
+            rank=Window(RowNumber(), order_by=list(RANK_EXPRESSIONS))
         )
     if sort in ("change", "overdue"):
         # Sorting by a derived column: compute it for every row in the database.
@@ -221,16 +220,22 @@ def visible_regencies(*, user):
 
 
 API_INDEX_FIELDS = ("agency__code", "agency__name", "self_index", "self_predicate", "verified_index", "verified_predicate",
-                    "planned_index", "planned_predicate")
+                    "planned_index", "planned_predicate", "regional", "rank", "unassessed", "verified_unassessed", "planned_unassessed",
+                    "indicators")
 
 
 def api_indices(*, user, period):
     """Rows of plain values (no model objects: the list can hold every agency of the country), as a
-    queryset the API pages through."""
-    return (
-        AssessmentSummary.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
-        .order_by("agency__path").values_list(*API_INDEX_FIELDS)
-    )
+    queryset the API pages through, in tree order, each with its rank (the dashboard's ranking, over
+    the regencies and city in the user's scope, as on the dashboard)."""
+    summaries = AssessmentSummary.objects.filter(period=period).filter(visible_agency_filter(user, prefix="agency__"))
+    regional = Case(When(agency__kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY], then=Value(True)), default=Value(False),
+                    output_field=BooleanField())
+    return summaries.annotate(
+        regional=regional,
+        rank=Window(RowNumber(), partition_by=[regional], order_by=list(RANK_EXPRESSIONS)),
+        indicators=F("not_started") + F("draft") + F("submitted") + F("returned") + F("accepted"),
+    ).order_by("agency__path").values_list(*API_INDEX_FIELDS)
 
 
 def api_agency_indices(*, user, period, code):

@@ -36,6 +36,10 @@ def _regency_tables(report):
         {"key": _("Verified index"), "value": scores["verified"].index},
         {"key": _("Verified predicate"), "value": scores["verified"].predicate},
         {"key": _("Planned index"), "value": scores["planned"].index},
+        *({"key": _("Indicators assessed — %(variant)s") % {"variant": label},
+           "value": _("%(assessed)s of %(total)s indicators assessed") % {
+               "assessed": scores[variant].assessed_count, "total": scores[variant].indicator_count}}
+          for variant, label in (("self", _("self-assessed index")), ("verified", _("verified index")), ("planned", _("planned index")))),
     ]
     if report.previous:
         summary.append({"key": _("Change since %(period)s") % {"period": report.previous.label}, "value": report.previous.difference})
@@ -83,7 +87,9 @@ def _province_tables(report):
     ranking = [
         {"rank": r.rank, "code": r.agency.code, "agency": r.agency.name, "self": r.scores["self"].index,
          "self_predicate": r.scores["self"].predicate, "verified": r.scores["verified"].index,
-         "verified_predicate": r.scores["verified"].predicate, "planned": r.scores["planned"].index}
+         "verified_predicate": r.scores["verified"].predicate, "planned": r.scores["planned"].index,
+         "indicators": r.scores["self"].indicator_count, "self_assessed": r.scores["self"].assessed_count,
+         "verified_assessed": r.scores["verified"].assessed_count}
         for r in report.rows
     ]
     predicates = [{"predicate": name, "self": own, "verified": verified} for name, own, verified in report.predicate_counts]
@@ -91,7 +97,9 @@ def _province_tables(report):
     return [
         (_("Ranking"), [("rank", _("Rank")), ("code", _("Code")), ("agency", _("Agency")), ("self", _("Self-assessed index")),
                         ("self_predicate", _("Self-assessed predicate")), ("verified", _("Verified index")),
-                        ("verified_predicate", _("Verified predicate")), ("planned", _("Planned index"))], ranking),
+                        ("verified_predicate", _("Verified predicate")), ("planned", _("Planned index")),
+                        ("indicators", _("Indicators")), ("self_assessed", _("Indicators with a self-assessed level")),
+                        ("verified_assessed", _("Indicators with a verified level"))], ranking),
         (_("Predicates"), [("predicate", _("Predicate")), ("self", _("Self-assessed")), ("verified", _("Verified"))], predicates),
         (_("Review progress"), [("agency", _("Agency"))] + [(state, label) for state, label in states.choices], progress),
     ]

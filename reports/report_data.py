@@ -137,8 +137,8 @@ class ProvinceReport:
 
 
 def province_report(*, period, agency) -> ProvinceReport:
-    """Every regency and city below ``agency`` with an assessment in ``period``, ranked by
-    verified index (then self-assessed)."""
+    """Every regency and city below ``agency`` with an assessment in ``period``, ranked as on the
+    dashboard and in the API (assessments.selectors.RANK_ORDER)."""
     framework = period.framework_version.scoring
     regional = Agency.objects.filter(path__startswith=agency.path).regional_governments()
     entries = assessment_selectors.period_agency_scores(period=period, user=SYSTEM, agencies=regional)
@@ -151,7 +151,8 @@ def province_report(*, period, agency) -> ProvinceReport:
     ):
         states[assessment_id][state] = count
     rows = [ProvinceRow(entry.agency, entry.scores, states[entry.assessment_id]) for entry in entries]
-    rows.sort(key=lambda row: (-row.scores["verified"].overall, -row.scores["self"].overall, row.agency.code))
+    rows.sort(key=lambda row: assessment_selectors.rank_key(
+        verified_index=row.scores["verified"].index, self_index=row.scores["self"].index, code=row.agency.code))
     for rank, row in enumerate(rows, start=1):
         row.rank = rank
     predicate_counts = [

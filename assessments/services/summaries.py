@@ -28,6 +28,7 @@ def _summary_values(period, rows):
         "self_index": scores[SELF].index, "verified_index": scores[VERIFIED].index, "planned_index": scores[PLANNED].index,
         "self_predicate": scores[SELF].predicate, "verified_predicate": scores[VERIFIED].predicate,
         "planned_predicate": scores[PLANNED].predicate, **counts, "unassessed": len(scores[SELF].missing),
+        "verified_unassessed": len(scores[VERIFIED].missing), "planned_unassessed": len(scores[PLANNED].missing),
         "oldest_submitted_at": min(submitted) if submitted else None,
     }
 

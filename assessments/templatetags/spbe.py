@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -36,3 +37,26 @@ def trend_summary(trend, year):
 @register.filter
 def trend_published(trend, year):
     return dict(trend["published"]).get(year)
+
+
+def assessed_text(assessed, total):
+    """"x of n indicators assessed", or "" when all are (an index computed with unassessed
+    indicators counts them at the bottom of the scale, and must say so beside it)."""
+    if assessed is None or total is None or assessed >= total:
+        return ""
+    return _("%(assessed)s of %(total)s indicators assessed") % {"assessed": assessed, "total": total}
+
+
+@register.simple_tag
+def assessed_note(scores_or_assessed, total=None):
+    """Beside an index: ``{% assessed_note scores %}`` (engine Scores) or
+    ``{% assessed_note assessed total %}`` (counts, e.g. from a summary row)."""
+    if total is None:
+        scores = scores_or_assessed
+        if scores is None:
+            return ""
+        assessed, total = scores.assessed_count, scores.indicator_count
+    else:
+        assessed = scores_or_assessed
+    text = assessed_text(assessed, total)
+    return format_html('<span class="assessed-note small text-muted d-block">{}</span>', text) if text else ""

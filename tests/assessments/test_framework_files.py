@@ -32,6 +32,16 @@ def test_both_bundled_files_are_valid():
         assert definition["weights_total"] == 100
 
 
+def test_a_file_must_state_how_its_predicate_is_read():
+    data = data_of(PEMDI_FILE)
+    del data["predicate_from"]
+    assert "predicate_from: must be one of rounded, exact" in refusal(data)
+    data["predicate_from"] = "truncated"
+    assert "predicate_from: must be one of rounded, exact" in refusal(data)
+    for path in (SPBE_FILE, PEMDI_FILE):
+        assert data_of(path)["predicate_from"] == "rounded"
+
+
 def test_spbe_copy_with_a_domain_weight_off_is_refused_at_that_domain():
     data = data_of(SPBE_FILE)
     data["tree"][1]["weight"] = 26

@@ -99,6 +99,31 @@ def test_the_predicate_follows_the_published_two_decimal_index():
     assert scores.predicate == "Cukup"
 
 
+def framework_reading_predicates_from(path, rule):
+    definition = load_text((FRAMEWORK_DIR / path).read_text(encoding="utf-8"), name=path)
+    return Framework.from_definition({**definition, "predicate_from": rule})
+
+
+def test_the_predicate_rule_is_the_file_s_and_the_plan_follows_it():
+    # The same 1.795 (published 1.80) under each rule the file may state.
+    levels = all_at(SPBE, 1) | {str(c): 4 for c in range(42, 48)} | {"32": 2, "33": 2}
+    levels |= {str(c): 2 for c in range(11, 19)}
+    exact = framework_reading_predicates_from("permenpanrb-59-2020.yaml", "exact")
+    assert SPBE.predicate_from == "rounded"
+    assert compute(exact, levels).index == Decimal("1.80")
+    assert compute(exact, levels).predicate == "Kurang"  # 1.795 < 1.8
+    assert compute(SPBE, levels).predicate == "Cukup"
+    # Read exactly, Cukup is still ahead: one step of a public service (0.03) makes 1.825.
+    plan = improvement_plan(exact, levels)
+    assert plan.target_index == Decimal("1.80") and plan.target_predicate == "Cukup"
+    assert [(s.indicator.code, s.to_level) for s in plan.steps] == [("42", 5)] and plan.reachable
+    # Read from the rounded index, 1.80 is already Cukup: the plan aims at Baik, and a target of
+    # 1.80 needs no step at all.
+    assert improvement_plan(SPBE, levels).target_predicate == "Baik"
+    assert improvement_plan(SPBE, levels, Decimal("1.80")).steps == ()
+    assert improvement_plan(exact, levels, Decimal("1.80")).step_count == 1
+
+
 @pytest.mark.parametrize("fw", FRAMEWORKS, ids=["59/2020", "8/2026"])
 @pytest.mark.parametrize("level", [1, 2, 3, 4, 5])
 def test_all_indicators_at_level_k_give_k_everywhere(fw, level):
