@@ -105,6 +105,7 @@ class FrameworkNode(models.Model):
     )
     external_source = models.CharField(_("external source"), max_length=200, blank=True)
     criteria = models.JSONField(_("level criteria"), default=dict, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True, help_text=_("What the indicator means (the regulation's \"penjelasan\")."))
 
     class Meta:
         verbose_name = _("framework item")
