@@ -291,3 +291,10 @@ def test_the_item_page_query_count_does_not_grow_with_the_criteria(open_period, 
     assert FrameworkNode.objects.get(version=open_period.framework_version, code="1").criteria == {}
     client.get(item_url(open_period))
     assert queries() == with_criteria
+
+
+def test_the_pemdi_file_says_no_source_gives_its_explanations_or_criteria():
+    data = yaml.safe_load((FRAMEWORK_DIR / "permenpanrb-8-2026.yaml").read_text(encoding="utf-8"))
+    assert not any("explanation" in node or node.get("criteria") for node in indicators_of(data))
+    assert [source["covers"] for source in data["sources"]] == ["Penjelasan dan kriteria tingkat per indikator (tidak dimuat)"]
+    assert "tidak ditemukan transkripsi lampiran" in data["sources"][0]["where"]
