@@ -1,4 +1,4 @@
-"""Framework files: load a validated file as a framework version (never altering one in use)."""
+"""Framework files: load a validated file as a framework version (never changing a number of one in use)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def framework_version_in_use(version):
 @transaction.atomic
 def framework_load(*, text, name="", actor=None):
     """Validate a framework file and load it. The same content twice changes nothing; a version
-    that a period or a published result uses is never altered: a change becomes a new version.
+    that a period or a published result uses never changes a number: a change of its scoring content
+    becomes a new version, a change of texts only (framework_files.scoring_content) updates it in place.
     Raises FrameworkFileError (nothing written) for a bad file."""
     definition = load_text(text, name=name)
     digest = content_hash(definition)
