@@ -145,7 +145,8 @@ class FrameworkVersionAdmin(UploadAdminMixin, admin.ModelAdmin):
     upload_title = _("Load a framework file")
     upload_help = _(
         "A YAML or JSON framework file (see docs/frameworks.md). It is checked before anything is written. "
-        "The same content twice changes nothing; a version already used by a period becomes a new version."
+        "The same content twice changes nothing; a version already used by a period takes corrected texts "
+        "(names, explanations, criteria, notes) in place, and any other change becomes a new version."
     )
     upload_extensions = (".yaml", ".yml", ".json")
 

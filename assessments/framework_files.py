@@ -103,6 +103,55 @@ def content_hash(definition: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# Keys whose values are only words for people: changing them changes no number. Everything else
+# (codes, weights, formula, scale, predicates and their names, tree shape, level scales' levels,
+# external scoring) is scoring content. See docs/frameworks.md "Versions".
+TEXT_KEYS_TOP = ("name", "regulation", "source_note", "sources")
+TEXT_KEYS_SCALE = ("name", "description")
+TEXT_KEYS_NODE = ("name", "explanation", "criteria")
+TEXT_KEYS_NESTED = ("text", "name", "description", "note")  # e.g. the texts of evidence items of a node
+
+
+def _without_texts(value):
+    """A copy of nested lists/dicts under a node (e.g. evidence items) without their text keys."""
+    if isinstance(value, dict):
+        return {key: _without_texts(item) for key, item in value.items() if key not in TEXT_KEYS_NESTED}
+    if isinstance(value, list):
+        return [_without_texts(item) for item in value]
+    return value
+
+
+def scoring_content(definition: dict) -> dict:
+    """The definition without its texts (names, descriptions, explanations, criteria, notes, sources,
+    evidence-item texts): what the numbers depend on. Two files with the same scoring content give
+    every period the same indices, whatever their words."""
+
+    def node(data):
+        kept = {key: value for key, value in data.items() if key not in TEXT_KEYS_NODE and key != "children"}
+        kept = {key: _without_texts(value) for key, value in kept.items()}
+        if data.get("children"):
+            kept["children"] = [node(child) for child in data["children"]]
+        return kept
+
+    content = {key: value for key, value in definition.items() if key not in TEXT_KEYS_TOP}
+    content["tiers"] = [{key: value for key, value in tier.items() if key != "label"} for tier in definition["tiers"]]
+    content["level_scales"] = {
+        key: {
+            **{k: v for k, v in spec.items() if k not in TEXT_KEYS_SCALE and k != "levels"},
+            "levels": {str(level): {k: v for k, v in (spec_level or {}).items() if k not in TEXT_KEYS_SCALE}
+                       for level, spec_level in spec["levels"].items()},
+        }
+        for key, spec in definition["level_scales"].items()
+    }
+    content["tree"] = [node(item) for item in definition["tree"]]
+    return content
+
+
+def scoring_hash(definition: dict) -> str:
+    """SHA-256 of the scoring content only: equal when two definitions differ in texts alone."""
+    return content_hash(scoring_content(definition))
+
+
 def _number(value):
     if isinstance(value, bool):
         return None
@@ -111,6 +160,10 @@ def _number(value):
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _show(number: Decimal) -> str:
@@ -242,6 +295,8 @@ def validate(data: dict) -> None:
                 fault(label, _("a %(tier)s needs children (%(next)s)") % {"tier": tiers[depth]["key"], "next": tiers[depth + 1]["key"]})
             if node.get("externally_scored") or node.get("criteria"):
                 fault(label, _("only indicators take externally_scored and criteria"))
+            if "explanation" in node:
+                fault(f"{label} › explanation", _("only indicators take an explanation"))
             child_weights = [check_node(child, f"{label} › children[{index}]", depth + 1) for index, child in enumerate(children)]
             if weight is not None and child_weights and None not in child_weights and sum(child_weights) != weight:
                 fault(f"{label} › weight", _("is %(weight)s but its children add up to %(sum)s") % {"weight": _show(weight), "sum": _show(sum(child_weights))})
@@ -252,9 +307,13 @@ def validate(data: dict) -> None:
             if not isinstance(criteria, dict):
                 fault(f"{label} › criteria", _("must map levels to texts"))
             else:
-                for level in criteria:
+                for level, text in criteria.items():
                     if not str(level).isdigit() or int(level) not in levels:
                         fault(f"{label} › criteria.{level}", _("level outside the scale %(low)s–%(high)s") % {"low": low, "high": high})
+                    elif not _is_text(text):
+                        fault(f"{label} › criteria.{level}", _("must be a non-empty text"))
+            if "explanation" in node and not _is_text(node["explanation"]):
+                fault(f"{label} › explanation", _("must be a non-empty text"))
         return weight
 
     tree = data["tree"]
@@ -279,6 +338,26 @@ def validate(data: dict) -> None:
 
     for index, node in enumerate(tree):
         check_scales(node, default_scale, f"tree[{index}]")
+
+    sources = data.get("sources")
+    if sources is not None:
+        if not isinstance(sources, list) or not sources:
+            fault("sources", _("must be a list of {covers, where, name, note}"))
+        else:
+            for index, source in enumerate(sources):
+                place = f"sources[{index}]"
+                if not isinstance(source, dict):
+                    fault(place, _("must be a mapping {covers, where, name, note}"))
+                    continue
+                for key in ("covers", "where"):
+                    if not _is_text(source.get(key)):
+                        fault(f"{place} › {key}", _("must be a non-empty text"))
+                for key in ("name", "note"):
+                    if key in source and not _is_text(source[key]):
+                        fault(f"{place} › {key}", _("must be a non-empty text"))
+                for key in source:
+                    if key not in ("covers", "where", "name", "note"):
+                        fault(f"{place} › {key}", _("unknown key (use covers, where, name, note)"))
 
     years = data.get("evaluation_years")
     if years is not None and not (isinstance(years, dict) and isinstance(years.get("from"), int)):

@@ -35,8 +35,9 @@ class Framework(models.Model):
 
 
 class FrameworkVersion(models.Model):
-    """One loaded content of a framework file. Immutable once a period uses it: a changed file then
-    becomes a new version (assessments.services.framework_load)."""
+    """One loaded content of a framework file. Its scoring content is immutable once a period uses it:
+    such a change becomes a new version, while a change of texts only is applied in place
+    (assessments.services.framework_load)."""
 
     framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
@@ -79,7 +80,7 @@ _SCORING_CACHE: dict[tuple[int, str], ScoringFramework] = {}
 
 
 def scoring_framework(version_id, content_sha256, definition) -> ScoringFramework:
-    """Framework versions in use never change, so each process builds each one once."""
+    """Each process builds each version's content once (a text correction in place is a new content hash)."""
     key = (version_id, content_sha256)
     if key not in _SCORING_CACHE:
         _SCORING_CACHE[key] = ScoringFramework.from_definition(definition)
@@ -105,6 +106,7 @@ class FrameworkNode(models.Model):
     )
     external_source = models.CharField(_("external source"), max_length=200, blank=True)
     criteria = models.JSONField(_("level criteria"), default=dict, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True, help_text=_("What the indicator means (the regulation's \"penjelasan\")."))
 
     class Meta:
         verbose_name = _("framework item")

@@ -256,6 +256,32 @@ def item_get(*, user, period, code, indicator_code):
     return item
 
 
+@dataclass(frozen=True)
+class LevelText:
+    """One level of an indicator as the officer, the reviewer and the interview kit read it."""
+
+    level: int
+    name: str  # the scale's name of the level (e.g. Terkelola)
+    criterion: str  # the indicator's own criterion for the level, else the scale's description
+    own: bool  # True when the criterion is the indicator's own (from the regulation's appendix)
+
+
+def indicator_level_texts(indicator, framework_version):
+    """Every level of ``indicator`` (a FrameworkNode of ``framework_version``) with its name and
+    criterion; the indicator's own criterion where the framework file has one, else the level
+    scale's general description. Reads only the version's definition: no query."""
+    definition = framework_version.definition
+    scale_key = indicator.level_scale or definition.get("default_level_scale") or ""
+    scale_levels = definition["level_scales"].get(scale_key, {}).get("levels", {})
+    criteria = indicator.criteria or {}
+    rows = []
+    for level in framework_version.scale:
+        spec = scale_levels.get(level) or scale_levels.get(str(level)) or {}
+        own = criteria.get(str(level)) or criteria.get(level) or ""
+        rows.append(LevelText(level=level, name=spec.get("name", ""), criterion=own or spec.get("description", ""), own=bool(own)))
+    return rows
+
+
 def item_evidence(*, item):
     return list(item.evidence.select_related("uploaded_by").order_by("level", "uploaded_at"))
 

@@ -204,7 +204,6 @@ def _item_context(request, item, *, item_form=None, review_form=None):
     agency = assessment.agency
     version = assessment.period.framework_version
     framework = version.scoring
-    indicator = next(node for node in framework.indicators() if node.code == item.indicator.code)
     scale = version.scale
     can_submit = access.can_submit(request.user, agency)
     can_review = access.can_review(request.user, agency)
@@ -223,17 +222,16 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         review_form = ReviewForm(
             initial={"version": item.version, "accepted_levels": item.accepted_levels}, claimed_level=item.level
         )
-    level_scale = version.definition["level_scales"][item.indicator.level_scale]["levels"]
     levels = [
         {
-            "level": level,
-            "name": level_scale[level]["name"] if level in level_scale else level_scale.get(str(level), {}).get("name", ""),
-            "criterion": indicator.criteria.get(level)
-            or (level_scale[level] if level in level_scale else level_scale.get(str(level), {})).get("description", ""),
-            "evidence": [e for e in evidence if e.level == level],
-            "accepted": level in item.accepted_levels,
+            "level": text.level,
+            "name": text.name,
+            "criterion": text.criterion,
+            "own_criterion": text.own,
+            "evidence": [e for e in evidence if e.level == text.level],
+            "accepted": text.level in item.accepted_levels,
         }
-        for level in scale
+        for text in selectors.indicator_level_texts(item.indicator, version)
     ]
     return {
         "item": item,

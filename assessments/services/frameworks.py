@@ -1,4 +1,4 @@
-"""Framework files: load a validated file as a framework version (never altering one in use)."""
+"""Framework files: load a validated file as a framework version (never changing a number of one in use)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..framework_files import content_hash, load_text
+from ..framework_files import content_hash, load_text, scoring_hash
 from ..models import (
     Framework,
     FrameworkNode,
@@ -18,7 +18,7 @@ from ..models import (
 @dataclass(frozen=True)
 class FrameworkLoad:
     version: FrameworkVersion
-    outcome: str  # "created", "unchanged", "updated" (unused version changed in place), "new_version"
+    outcome: str  # "created", "unchanged", "updated" (unused version changed in place), "texts_updated", "new_version"
 
     @property
     def message(self):
@@ -26,6 +26,7 @@ class FrameworkLoad:
             "created": _("%(name)s loaded as version %(number)s."),
             "unchanged": _("%(name)s is already loaded as version %(number)s: nothing changed."),
             "updated": _("%(name)s version %(number)s was not in use yet and has been updated in place."),
+            "texts_updated": _("%(name)s version %(number)s is in use, but only its texts changed: they have been updated in place (no number changes)."),
             "new_version": _("%(name)s is in use, so the changed file was loaded as a new version %(number)s."),
         }[self.outcome] % {"name": self.version.name, "number": self.version.number}
 
@@ -35,7 +36,8 @@ def framework_version_in_use(version):
 @transaction.atomic
 def framework_load(*, text, name="", actor=None):
     """Validate a framework file and load it. The same content twice changes nothing; a version
-    that a period or a published result uses is never altered: a change becomes a new version.
+    that a period or a published result uses never changes a number: a change of its scoring content
+    becomes a new version, a change of texts only (framework_files.scoring_content) updates it in place.
     Raises FrameworkFileError (nothing written) for a bad file."""
     definition = load_text(text, name=name)
     digest = content_hash(definition)
@@ -52,9 +54,22 @@ def framework_load(*, text, name="", actor=None):
     if latest and not framework_version_in_use(latest):
         latest.nodes.all().delete()
         version, outcome = latest, "updated"
+    elif latest and scoring_hash(latest.definition) == scoring_hash(definition):
+        # Only words changed (names, explanations, criteria, notes, sources…): every number of every
+        # period stays the same, so the version in use takes the corrected texts instead of forking.
+        _framework_version_fill(latest, definition, digest=digest, name=name, actor=actor)
+        _framework_node_texts_update(latest, definition)
+        return FrameworkLoad(latest, "texts_updated")
     else:
         version = FrameworkVersion(framework=framework, number=(latest.number + 1) if latest else 1)
         outcome = "new_version" if latest else "created"
+    _framework_version_fill(version, definition, digest=digest, name=name, actor=actor)
+    _framework_nodes_create(version, definition)
+    return FrameworkLoad(version, outcome)
+
+
+def _framework_version_fill(version, definition, *, digest, name, actor):
+    """Write the file's content on the version and record the load (who; when is loaded_at)."""
     years = definition.get("evaluation_years") or {}
     version.name = definition["name"]
     version.regulation = definition["regulation"]
@@ -66,8 +81,29 @@ def framework_load(*, text, name="", actor=None):
     version.source_file = name[-255:]
     version.loaded_by = actor
     version.save()
-    _framework_nodes_create(version, definition)
-    return FrameworkLoad(version, outcome)
+
+
+def _node_texts(data):
+    return {
+        "name": data["name"],
+        "explanation": (data.get("explanation") or "").strip(),
+        "criteria": {str(k): v for k, v in (data.get("criteria") or {}).items()},
+    }
+
+
+def _framework_node_texts_update(version, definition):
+    """The texts of existing nodes, matched by code (same scoring content: same codes and shape)."""
+    texts = {}
+    stack = list(definition["tree"])
+    while stack:
+        data = stack.pop()
+        texts[str(data["code"])] = _node_texts(data)
+        stack.extend(data.get("children") or [])
+    nodes = list(version.nodes.all())
+    for node in nodes:
+        for field, value in texts[node.code].items():
+            setattr(node, field, value)
+    FrameworkNode.objects.bulk_update(nodes, ["name", "explanation", "criteria"])
 
 
 def _framework_nodes_create(version, definition):
@@ -85,7 +121,6 @@ def _framework_nodes_create(version, definition):
                     version=version,
                     parent=parent,
                     code=str(data["code"]),
-                    name=data["name"],
                     tier=tiers[depth]["key"],
                     tier_label=tiers[depth]["label"],
                     depth=depth,
@@ -95,7 +130,7 @@ def _framework_nodes_create(version, definition):
                     level_scale=scale,
                     externally_scored=bool(data.get("externally_scored")),
                     external_source=data.get("external_source", ""),
-                    criteria={str(k): v for k, v in (data.get("criteria") or {}).items()},
+                    **_node_texts(data),
                 )
             )
         created = FrameworkNode.objects.bulk_create(rows)

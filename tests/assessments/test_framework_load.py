@@ -47,14 +47,17 @@ def test_a_changed_file_updates_an_unused_version_in_place():
 def test_a_version_used_by_a_period_is_never_altered_a_change_becomes_a_new_version(open_period):
     used = open_period.framework_version
     before = list(used.nodes.values_list("code", "name", "weight"))
-    text = (FRAMEWORK_DIR / "permenpanrb-59-2020.yaml").read_text(encoding="utf-8").replace(
+    text = (FRAMEWORK_DIR / "permenpanrb-59-2020.yaml").read_text(encoding="utf-8")
+    changed = text.replace("  max: 2.6\n- name: Baik\n  min: 2.6\n", "  max: 2.5\n- name: Baik\n  min: 2.5\n").replace(
         "Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah\n",
         "Kebijakan Internal Arsitektur SPBE Instansi Pusat/Pemerintah Daerah (dikoreksi)\n",
     )
-    load = framework_load(text=text, name="permenpanrb-59-2020.yaml")
+    assert changed.count("min: 2.5") == 1  # a scoring change (the Baik band), with a name corrected too
+    load = framework_load(text=changed, name="permenpanrb-59-2020.yaml")
     assert load.outcome == "new_version" and load.version.number == 2
     used.refresh_from_db()
     assert list(used.nodes.values_list("code", "name", "weight")) == before
+    assert used.definition["predicates"][2]["min"] == 2.6
     assert load.version.nodes.get(code="1").name.endswith("(dikoreksi)")
 
 
