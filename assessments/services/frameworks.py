@@ -96,6 +96,11 @@ def _framework_nodes_create(version, definition):
                     externally_scored=bool(data.get("externally_scored")),
                     external_source=data.get("external_source", ""),
                     criteria={str(k): v for k, v in (data.get("criteria") or {}).items()},
+                    evidence_items={
+                        str(level): [{"code": str(entry["code"]).strip(), "text": entry["text"].strip()} for entry in entries]
+                        for level, entries in sorted((data.get("evidence_items") or {}).items(), key=lambda pair: int(pair[0]))
+                    },
+                    evidence_items_source=(data.get("evidence_items_source") or "").strip(),
                 )
             )
         created = FrameworkNode.objects.bulk_create(rows)
