@@ -107,7 +107,7 @@ class FrameworkNode(models.Model):
     criteria = models.JSONField(_("level criteria"), default=dict, blank=True)
     evidence_items = models.JSONField(
         _("evidence items"), default=dict, blank=True,
-        help_text=_("Per level, the evidence items the national evaluation checks: {\"2\": [{\"code\": ..., \"text\": ...}]}."),
+        help_text=_("Per level, the evidence items the national evaluation checks (code and text of each)."),
     )
     evidence_items_source = models.CharField(
         _("source of the evidence items"), max_length=300, blank=True,

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='frameworknode',
             name='evidence_items',
-            field=models.JSONField(blank=True, default=dict, help_text='Per level, the evidence items the national evaluation checks: {"2": [{"code": ..., "text": ...}]}.', verbose_name='evidence items'),
+            field=models.JSONField(blank=True, default=dict, help_text='Per level, the evidence items the national evaluation checks (code and text of each).', verbose_name='evidence items'),
         ),
         migrations.AddField(
             model_name='frameworknode',

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.framework_files import FRAMEWORK_DIR, FrameworkFileError, load_text
 from assessments.models import FrameworkNode, IndicatorAssessment, ItemEvent
@@ -115,7 +116,8 @@ def test_returning_one_item_keeps_its_level_unaccepted_and_the_checklist_shows_i
     assert levels == {1: True, 2: False, 3: False}
 
     # New evidence for the returned item puts it back to waiting, and says so in the event.
-    item = attach(item, lebong_officer, "T-L2-02")
+    with translation.override("en"):  # the page request above switched the thread to Indonesian
+        item = attach(item, lebong_officer, "T-L2-02")
     assert "T-L2-02" not in item.item_reviews and "T-L2-01" in item.item_reviews
     assert "waits for review again" in item.events.filter(action=Action.EVIDENCE_ADDED).first().note
     page = client_of(lebong_officer).get(item_url(pemdi_period)).content.decode()
@@ -131,7 +133,7 @@ def test_claiming_a_level_with_a_missing_item_is_refused_naming_the_items(pemdi_
     assert item.state == State.DRAFT
     page = client_of(lebong_officer).get(item_url(pemdi_period)).content.decode()
     summary = page.split('id="checklist-summary"')[1].split("</div>")[0]
-    assert "2 item" in summary and "T-L2-02, T-L3-01" in summary  # "Masih kurang: 2 butir"
+    assert "Masih kurang: 2 butir" in summary and "T-L2-02, T-L3-01" in summary
     # Claiming level 1 needs only level 1's item.
     item = claimed(item, lebong_officer, 1)
     assert item_submit(item=item, actor=lebong_officer, expected_version=item.version).state == State.SUBMITTED
@@ -211,7 +213,7 @@ def test_the_officer_attaches_evidence_to_an_item_through_the_form(pemdi_period,
     item = item_of(pemdi_period)
     client = client_of(lebong_officer)
     page = client.get(item_url(pemdi_period)).content.decode()
-    assert '<optgroup label="Level 2"><option value="T-L2-01">' in page
+    assert '<optgroup label="Tingkat 2"><option value="T-L2-01">' in page
     response = client.post(item_url(pemdi_period), {
         "version": item.version, "level": "1", "justification": "Daftar aplikasi", "action": "save",
         "evidence_item": "T-L1-01", "evidence_file": pdf_upload(),
