@@ -222,12 +222,15 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         )
     if review_form is None and can_review:
         review_form = ReviewForm(
-            initial={"version": item.version, "accepted_levels": item.accepted_levels, **{
-                f"{field}-{code}": review.get(key, "") for code, review in item.item_reviews.items()
-                for field, key in (("item", "state"), ("note", "note"))}},
+            initial={"version": item.version, "accepted_levels": item.accepted_levels},
             claimed_level=item.level, evidence_items=item.indicator.evidence_items,
         )
     checklist = services.evidence_checklist(item=item, evidence=evidence)
+    for row in (row for level in checklist for row in level["items"]):
+        # The reviewer's choice per item: what was just posted (a refused review keeps it), else the last decision.
+        bound = review_form is not None and review_form.is_bound
+        row["decision"] = review_form.data.get(f"item-{row['code']}", "") if bound else row["status"]
+        row["decision_note"] = review_form.data.get(f"note-{row['code']}", "") if bound else row["note"]
     missing_levels, missing_items = services.evidence_missing(
         indicator=item.indicator, level=item.level, evidence_rows=[(e.level, e.item_code) for e in evidence])
     level_scale = version.definition["level_scales"][item.indicator.level_scale]["levels"]

@@ -209,6 +209,20 @@ def test_the_reviewer_decides_each_item_on_the_page(pemdi_period, lebong_officer
     assert {code: review["state"] for code, review in item.item_reviews.items()} == {"T-L1-01": "accepted", "T-L2-01": "returned"}
 
 
+def test_a_refused_item_review_keeps_the_reviewers_choices(pemdi_period, lebong_officer, provincial_reviewer, client_of):
+    item = submitted(pemdi_period, lebong_officer)
+    response = client_of(provincial_reviewer).post(item_url(pemdi_period), {
+        "action": "return", "version": item.version, "note": "Lihat butir.", "item-T-L1-01": "accepted", "item-T-L2-01": "returned",
+    })
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "kekurangan butir T-L2-01" in page
+    assert '<option value="accepted" selected>' in page.split('id="review-T-L1-01-decision"')[1].split("</select>")[0]
+    assert '<option value="returned" selected>' in page.split('id="review-T-L2-01-decision"')[1].split("</select>")[0]
+    item.refresh_from_db()
+    assert (item.state, item.item_reviews) == (State.SUBMITTED, {})
+
+
 def test_the_officer_attaches_evidence_to_an_item_through_the_form(pemdi_period, lebong_officer, client_of):
     item = item_of(pemdi_period)
     client = client_of(lebong_officer)
