@@ -307,3 +307,32 @@ def test_the_bundled_items_are_loaded_and_labelled_as_drafted_by_the_portal(fram
     assert [entry["code"] for entry in node.evidence_items["2"]] == ["I11-L2-01", "I11-L2-02"]
     assert set(node.evidence_items) == {"1", "2", "3"}
     assert "BUKAN butir resmi" in node.evidence_items_source
+
+
+def test_the_demo_shows_a_butir_checklist_with_every_status(bengkulu, client_of):
+    from agencies.demo import demo_accounts_load
+    from agencies.models import User
+    from assessments.demo import demo_assessments_load
+
+    demo_accounts_load()
+    demo_assessments_load()
+    item = IndicatorAssessment.objects.select_related("indicator").get(
+        assessment__period__year=2026, assessment__agency__code="17.08", indicator__code="I11")
+    assert (item.state, item.level, item.accepted_levels, item.verified_level) == (State.DRAFT, 3, [1], 1)
+    statuses = {row["code"]: row["status"] for level in evidence_checklist(item=item, evidence=list(item.evidence.all()))
+                for row in level["items"]}
+    assert statuses == {"I11-L1-01": "accepted", "I11-L2-01": "waiting", "I11-L2-02": "returned",
+                        "I11-L3-01": "missing", "I11-L3-02": "missing"}
+    page = client_of(User.objects.get(username="operator.kepahiang")).get(reverse(
+        "item_detail", kwargs={"period_id": item.assessment.period_id, "code": "17.08", "indicator_code": "I11"})).content.decode()
+    assert "Masih kurang: 2 butir" in page and "Rencana kerja persandian belum memuat laporan" in page
+
+
+def test_a_bulk_import_refuses_an_indicator_with_items(pemdi_period, lebong_officer, provincial_reviewer):
+    from assessments.services import assessment_reviewed_import
+
+    assessment = item_of(pemdi_period).assessment
+    with pytest.raises(ValidationError, match="I13 lists evidence items"):
+        assessment_reviewed_import(assessment=assessment, officer=lebong_officer, reviewer=provincial_reviewer, items={
+            "I13": {"level": 1, "verified_level": 1, "evidence": [(1, pdf_upload(), "Daftar aplikasi")]}})
+    assert item_of(pemdi_period).state == State.NOT_STARTED
