@@ -257,7 +257,6 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "levels_without_evidence": missing_levels,
         "missing_items": missing_items,
         "checklist": checklist,
-        "checklist_missing": [row for level in checklist for row in level["items"] if row["status"] == "missing"],
         "checklist_returned": [row for level in checklist for row in level["items"] if row["status"] == "returned"],
         "events": selectors.item_events(item=item),
         "revisions": selectors.item_revisions(item=item),

@@ -422,7 +422,8 @@ def evidence_checklist(*, item, evidence):
 
 def _item_decisions_apply(item, actor, decisions):
     """Record the reviewer's decision on each evidence item (``decisions``: code → (decision, note))
-    of the levels up to the claim; an event for each change. Raises ValidationError naming the item."""
+    of the levels up to the claim; returns the changes, for ``_item_decision_events``. Raises
+    ValidationError naming the item."""
     items = evidence_items_of(item.indicator)
     level_of = {entry["code"]: number for number, entries in items.items() for entry in entries}
     with_code = set(item.evidence.exclude(item_code="").values_list("item_code", flat=True))
