@@ -232,4 +232,44 @@ def period_2026_load(version):
                 decision = "accept" if state == "accepted" else "return"
                 item_review(item=item, actor=reviewer, expected_version=item.version, decision=decision,
                             accepted_levels=accepted, note="" if decision == "accept" else next(notes))
+        butir_demo_load(period, officers, reviewer)
     return period, True
+
+
+# An indicator whose framework lists evidence items ("butir"; drafted by the portal, see the framework
+# file): Kepahiang attached evidence item by item and claimed level 2; the province accepted one item,
+# returned another with a note and left one waiting; the officer then raised the claim to 3, whose items
+# are still missing. Its checklist shows every status.
+BUTIR_DEMO = ("17.08", "I11")
+BUTIR_RETURN_NOTE = "Rencana kerja persandian belum memuat laporan pelaksanaan semester I. Lengkapi dan unggah ulang."
+
+
+def butir_demo_load(period, officers, reviewer):
+    from .models import IndicatorAssessment
+    from .services import evidence_add, evidence_items_of, item_review, item_save, item_submit
+
+    code, indicator_code = BUTIR_DEMO
+    item = IndicatorAssessment.objects.select_related("indicator", "assessment__agency").filter(
+        assessment__period=period, assessment__agency__code=code, indicator__code=indicator_code).first()
+    if item is None or not item.indicator.evidence_items:
+        return
+    officer, agency = officers[code], item.assessment.agency
+    justification = f"{agency.short_name} menerapkan persandian sesuai rencana kerja; bukti per butir terlampir."
+    item = item_save(item=item, actor=officer, expected_version=item.version, level=2, target_level=3,
+                     justification=justification, person_in_charge=officer)
+    for level, entries in sorted(evidence_items_of(item.indicator).items()):
+        if level > 2:
+            continue
+        for entry in entries:
+            title = f"{entry['code']} {entry['text']}"[:120]
+            evidence_add(item=item, actor=officer, expected_version=item.version, item_code=entry["code"],
+                         upload=_demo_upload(title, agency, level), description=title)
+            item.refresh_from_db()
+    item = item_submit(item=item, actor=officer, expected_version=item.version)
+    item = item_review(
+        item=item, actor=reviewer, expected_version=item.version, decision="return", accepted_levels=[],
+        note="Butir I11-L2-02 perlu dilengkapi.",
+        item_decisions={"I11-L1-01": ("accepted", ""), "I11-L2-02": ("returned", BUTIR_RETURN_NOTE)},
+    )
+    item_save(item=item, actor=officer, expected_version=item.version, level=3, target_level=3,
+              justification=justification, person_in_charge=officer)

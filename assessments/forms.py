@@ -33,14 +33,22 @@ class ItemForm(forms.Form):
     evidence_file = forms.FileField(label=_("Evidence file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
     evidence_url = forms.URLField(label=_("or a link"), required=False, max_length=500, assume_scheme="https")
     evidence_level = forms.TypedChoiceField(label=_("Supports level"), coerce=int, required=False, empty_value=None)
+    evidence_item = forms.ChoiceField(label=_("Evidence item"), required=False)
     evidence_description = forms.CharField(label=_("Description of the evidence"), required=False, max_length=300)
 
-    def __init__(self, *args, scale, people, units, **kwargs):
+    def __init__(self, *args, scale, people, units, evidence_items=None, **kwargs):
         super().__init__(*args, **kwargs)
         levels = [(level, str(level)) for level in scale]
         self.fields["level"].choices = levels
         self.fields["target_level"].choices = [("", "—")] + levels
-        self.fields["evidence_level"].choices = [("", "—")] + levels
+        # Where the framework lists evidence items for a level, evidence is attached to an item of it.
+        self.item_levels = {int(level): entries for level, entries in (evidence_items or {}).items()}
+        self.fields["evidence_level"].choices = [("", "—")] + [pair for pair in levels if pair[0] not in self.item_levels]
+        self.item_groups = [
+            (gettext("Level %(level)s") % {"level": level}, [(entry["code"], f'{entry["code"]} — {entry["text"]}') for entry in entries])
+            for level, entries in sorted(self.item_levels.items())
+        ]
+        self.fields["evidence_item"].choices = [("", "—")] + self.item_groups
         self.fields["person_in_charge"].queryset = people
         self.fields["unit_in_charge"].queryset = units
         announce_upload_limit(self.fields["evidence_file"])
@@ -52,8 +60,11 @@ class ItemForm(forms.Form):
         has_file, has_url = bool(cleaned.get("evidence_file")), bool(cleaned.get("evidence_url"))
         if has_file and has_url:
             self.add_error("evidence_url", _("Give a file or a link, not both at once."))
-        if (has_file or has_url) and cleaned.get("evidence_level") is None:
-            self.add_error("evidence_level", _("Choose the level this evidence supports."))
+        if (has_file or has_url) and cleaned.get("evidence_level") is None and not cleaned.get("evidence_item"):
+            if self.item_levels:
+                self.add_error("evidence_item", _("Choose the evidence item (or, for a level without items, the level) this evidence supports."))
+            else:
+                self.add_error("evidence_level", _("Choose the level this evidence supports."))
         return cleaned
 
     def item_values(self):
@@ -65,7 +76,8 @@ class ItemForm(forms.Form):
         if not (data.get("evidence_file") or data.get("evidence_url")):
             return None
         return {
-            "level": data["evidence_level"],
+            "level": None if data.get("evidence_item") else data["evidence_level"],
+            "item_code": data.get("evidence_item") or "",
             "upload": data.get("evidence_file"),
             "url": data.get("evidence_url") or "",
             "description": data.get("evidence_description") or "",
@@ -79,6 +91,19 @@ class ReviewForm(forms.Form):
     )
     note = forms.CharField(label=_("Note to the officer"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
 
-    def __init__(self, *args, claimed_level, **kwargs):
+    def __init__(self, *args, claimed_level, evidence_items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["accepted_levels"].choices = [(level, str(level)) for level in range(1, (claimed_level or 0) + 1)]
+        # One decision and note per evidence item of the claimed levels (fields item-<code>, note-<code>).
+        self.item_codes = [
+            entry["code"] for level, entries in sorted((evidence_items or {}).items(), key=lambda pair: int(pair[0]))
+            if int(level) <= (claimed_level or 0) for entry in entries
+        ]
+        for code in self.item_codes:
+            self.fields[f"item-{code}"] = forms.ChoiceField(
+                label=code, required=False, choices=[("", "—"), ("accepted", _("Accept")), ("returned", _("Return"))])
+            self.fields[f"note-{code}"] = forms.CharField(label=_("Note on %(code)s") % {"code": code}, required=False, max_length=1000)
+
+    def item_decisions(self):
+        data = self.cleaned_data
+        return {code: (data.get(f"item-{code}") or "", data.get(f"note-{code}") or "") for code in self.item_codes}

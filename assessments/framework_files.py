@@ -297,6 +297,8 @@ def validate(data: dict) -> None:
                 fault(label, _("only indicators take externally_scored and criteria"))
             if "explanation" in node:
                 fault(f"{label} › explanation", _("only indicators take an explanation"))
+            if node.get("evidence_items") is not None or node.get("evidence_items_source") is not None:
+                fault(f"{label} › evidence_items", _("only indicators take evidence items"))
             child_weights = [check_node(child, f"{label} › children[{index}]", depth + 1) for index, child in enumerate(children)]
             if weight is not None and child_weights and None not in child_weights and sum(child_weights) != weight:
                 fault(f"{label} › weight", _("is %(weight)s but its children add up to %(sum)s") % {"weight": _show(weight), "sum": _show(sum(child_weights))})
@@ -314,7 +316,47 @@ def validate(data: dict) -> None:
                         fault(f"{label} › criteria.{level}", _("must be a non-empty text"))
             if "explanation" in node and not _is_text(node["explanation"]):
                 fault(f"{label} › explanation", _("must be a non-empty text"))
+            if node.get("evidence_items") is not None:
+                check_evidence_items(node["evidence_items"], f"{label} › evidence_items")
+            source = node.get("evidence_items_source")
+            if source is not None and (not isinstance(source, str) or not source.strip() or len(source) > 300):
+                fault(f"{label} › evidence_items_source", _("must be a text of at most 300 characters"))
+            elif source is not None and node.get("evidence_items") is None:
+                fault(f"{label} › evidence_items_source", _("names the source of evidence_items, which this indicator does not list"))
         return weight
+
+    # Evidence items ("butir"): per level, a list of {code, text}; codes unique in the whole file.
+    seen_item_codes: dict[str, str] = {}
+
+    def check_evidence_items(items, place):
+        if not isinstance(items, dict) or not items:
+            fault(place, _("must map levels to lists of {code, text}"))
+            return
+        for level, entries in items.items():
+            level_place = f"{place}.{level}"
+            if not str(level).isdigit() or int(level) not in levels:
+                fault(level_place, _("level outside the scale %(low)s–%(high)s") % {"low": low, "high": high})
+            if not isinstance(entries, list) or not entries:
+                fault(level_place, _("must be a non-empty list of {code, text}"))
+                continue
+            for index, entry in enumerate(entries):
+                entry_place = f"{level_place}[{index}]"
+                if not isinstance(entry, dict):
+                    fault(entry_place, _("must be a mapping {code, text}"))
+                    continue
+                code = entry.get("code")
+                code = "" if code is None else str(code).strip()
+                if not code:
+                    fault(entry_place, _("missing code"))
+                elif len(code) > 40:
+                    fault(entry_place, _("code %(code)s is longer than 40 characters") % {"code": code})
+                elif code in seen_item_codes:
+                    fault(f"{entry_place} ({code})", _("evidence item code %(code)s is used twice (also at %(other)s)") % {
+                        "code": code, "other": seen_item_codes[code]})
+                else:
+                    seen_item_codes[code] = entry_place
+                if not isinstance(entry.get("text"), str) or not entry["text"].strip():
+                    fault(f"{entry_place} ({code})" if code else entry_place, _("missing text"))
 
     tree = data["tree"]
     if not isinstance(tree, list):

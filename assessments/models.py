@@ -107,6 +107,14 @@ class FrameworkNode(models.Model):
     external_source = models.CharField(_("external source"), max_length=200, blank=True)
     criteria = models.JSONField(_("level criteria"), default=dict, blank=True)
     explanation = models.TextField(_("explanation"), blank=True, help_text=_("What the indicator means (the regulation's \"penjelasan\")."))
+    evidence_items = models.JSONField(
+        _("evidence items"), default=dict, blank=True,
+        help_text=_("Per level, the evidence items the national evaluation checks (code and text of each)."),
+    )
+    evidence_items_source = models.CharField(
+        _("source of the evidence items"), max_length=300, blank=True,
+        help_text=_("Where the items' wording comes from, e.g. drafted by the portal (not official)."),
+    )
 
     class Meta:
         verbose_name = _("framework item")
@@ -219,6 +227,10 @@ class IndicatorAssessment(models.Model):
     level = models.PositiveSmallIntegerField(_("self-assessed level"), null=True, blank=True)
     verified_level = models.PositiveSmallIntegerField(_("verified level"), null=True, blank=True)
     accepted_levels = models.JSONField(_("accepted levels"), default=list, blank=True)
+    item_reviews = models.JSONField(
+        _("evidence item reviews"), default=dict, blank=True,
+        help_text=_("Per evidence item code, the province's last decision: state, note, by, at (each change is also an event)."),
+    )
     target_level = models.PositiveSmallIntegerField(_("target level"), null=True, blank=True)
     justification = models.TextField(_("justification"), blank=True)
     person_in_charge = models.ForeignKey(
@@ -289,6 +301,9 @@ class Evidence(StoredFile):
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="evidence")
     level = models.PositiveSmallIntegerField(_("supports level"))
+    item_code = models.CharField(
+        _("evidence item"), max_length=40, blank=True, help_text=_("The framework's evidence item this supports; blank where it lists none.")
+    )
     kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=300, blank=True)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=255)
@@ -329,6 +344,8 @@ class ItemEvent(models.Model):
         REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
         TARGET_SET = "target_set", _("Target level set")
         VERIFIED_LOWERED = "verified_lowered", _("Verified level lowered")
+        EVIDENCE_ITEM_ACCEPTED = "item_accepted", _("Evidence item accepted")
+        EVIDENCE_ITEM_RETURNED = "item_returned", _("Evidence item returned")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

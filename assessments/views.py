@@ -217,11 +217,21 @@ def _item_context(request, item, *, item_form=None, review_form=None):
                 "unit_in_charge": item.unit_in_charge_id,
             },
             scale=scale, people=people_of(agency=agency), units=agency.children.filter(kind="unit", is_active=True),
+            evidence_items=item.indicator.evidence_items,
         )
     if review_form is None and can_review:
         review_form = ReviewForm(
-            initial={"version": item.version, "accepted_levels": item.accepted_levels}, claimed_level=item.level
+            initial={"version": item.version, "accepted_levels": item.accepted_levels},
+            claimed_level=item.level, evidence_items=item.indicator.evidence_items,
         )
+    checklist = services.evidence_checklist(item=item, evidence=evidence)
+    for row in (row for level in checklist for row in level["items"]):
+        # The reviewer's choice per item: what was just posted (a refused review keeps it), else the last decision.
+        bound = review_form is not None and review_form.is_bound
+        row["decision"] = review_form.data.get(f"item-{row['code']}", "") if bound else row["status"]
+        row["decision_note"] = review_form.data.get(f"note-{row['code']}", "") if bound else row["note"]
+    missing_levels, missing_items = services.evidence_missing(
+        indicator=item.indicator, level=item.level, evidence_rows=[(e.level, e.item_code) for e in evidence])
     levels = [
         {
             "level": text.level,
@@ -230,6 +240,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
             "own_criterion": text.own,
             "evidence": [e for e in evidence if e.level == text.level],
             "accepted": text.level in item.accepted_levels,
+            "has_items": str(text.level) in item.indicator.evidence_items,
         }
         for text in selectors.indicator_level_texts(item.indicator, version)
     ]
@@ -241,7 +252,10 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "framework": framework,
         "levels": levels,
         "evidence": evidence,
-        "levels_without_evidence": services.levels_without_evidence(level=item.level, evidence_levels=[e.level for e in evidence]),
+        "levels_without_evidence": missing_levels,
+        "missing_items": missing_items,
+        "checklist": checklist,
+        "checklist_returned": [row for level in checklist for row in level["items"] if row["status"] == "returned"],
         "events": selectors.item_events(item=item),
         "revisions": selectors.item_revisions(item=item),
         "can_edit": can_submit and period_active and item.state != IndicatorAssessment.State.ACCEPTED,
@@ -292,7 +306,7 @@ def item_detail(request, period_id, code, indicator_code):
 
             item_form = ItemForm(
                 request.POST, request.FILES, scale=period.framework_version.scale, people=people_of(agency=agency),
-                units=agency.children.filter(kind="unit", is_active=True),
+                units=agency.children.filter(kind="unit", is_active=True), evidence_items=item.indicator.evidence_items,
             )
             if item_form.is_valid():
                 services.item_update(
@@ -302,11 +316,12 @@ def item_detail(request, period_id, code, indicator_code):
                 messages.success(request, _("Submitted for review.") if action == "submit" else _("Saved as a draft."))
                 return redirect(request.path)
         elif action in ("accept", "return"):
-            review_form = ReviewForm(request.POST, claimed_level=item.level)
+            review_form = ReviewForm(request.POST, claimed_level=item.level, evidence_items=item.indicator.evidence_items)
             if review_form.is_valid():
                 services.item_review(
                     item=item, actor=request.user, expected_version=review_form.cleaned_data["version"], decision=action,
                     accepted_levels=review_form.cleaned_data["accepted_levels"], note=review_form.cleaned_data["note"],
+                    item_decisions=review_form.item_decisions(),
                 )
                 done = _("Accepted.") if action == "accept" else _("Returned to the officer with your note.")
                 return _offer_next_item(request, item, done)
@@ -348,7 +363,7 @@ def item_detail(request, period_id, code, indicator_code):
             data = request.POST.copy()
             data["version"] = item.version
             item_form = ItemForm(data, scale=period.framework_version.scale, people=item_form.fields["person_in_charge"].queryset,
-                                 units=item_form.fields["unit_in_charge"].queryset)
+                                 units=item_form.fields["unit_in_charge"].queryset, evidence_items=item.indicator.evidence_items)
             item_form.is_valid()
         review_form = None
         status = 409

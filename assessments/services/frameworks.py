@@ -88,6 +88,11 @@ def _node_texts(data):
         "name": data["name"],
         "explanation": (data.get("explanation") or "").strip(),
         "criteria": {str(k): v for k, v in (data.get("criteria") or {}).items()},
+        "evidence_items": {
+            str(level): [{"code": str(entry["code"]).strip(), "text": entry["text"].strip()} for entry in entries]
+            for level, entries in sorted((data.get("evidence_items") or {}).items(), key=lambda pair: int(pair[0]))
+        },
+        "evidence_items_source": (data.get("evidence_items_source") or "").strip(),
     }
 
 
@@ -103,7 +108,7 @@ def _framework_node_texts_update(version, definition):
     for node in nodes:
         for field, value in texts[node.code].items():
             setattr(node, field, value)
-    FrameworkNode.objects.bulk_update(nodes, ["name", "explanation", "criteria"])
+    FrameworkNode.objects.bulk_update(nodes, ["name", "explanation", "criteria", "evidence_items", "evidence_items_source"])
 
 
 def _framework_nodes_create(version, definition):

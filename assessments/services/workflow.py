@@ -78,7 +78,7 @@ def _close_revision(item, actor):
         justification=item.justification,
         review_note=item.review_note,
         evidence=[
-            {"id": e.pk, "level": e.level, "name": e.label, "sha256": e.sha256, "url": e.url}
+            {"id": e.pk, "level": e.level, "item_code": e.item_code, "name": e.label, "sha256": e.sha256, "url": e.url}
             for e in item.evidence.all()
         ],
         closed_by=actor,
@@ -103,7 +103,7 @@ def _verified_follows(item):
         .order_by("-at", "-pk").values_list("at", flat=True).first()
     )
     seen = item.evidence.all() if reviewed is None else item.evidence.filter(uploaded_at__lte=reviewed)
-    standing = set(seen.values_list("level", flat=True))
+    standing = _levels_standing(item, seen.values_list("level", "item_code"))
     kept = [level for level in item.accepted_levels if level <= claim and level in standing]
     verified = verified_level_from(kept)
     before = item.verified_level
@@ -209,9 +209,11 @@ def item_submit(*, item, actor, expected_version):
         missing.append(_("a level"))
     if not item.justification:
         missing.append(_("a justification"))
-    without = levels_without_evidence(level=item.level, evidence_levels=item.evidence.values_list("level", flat=True))
+    without, codes = evidence_missing(indicator=item.indicator, level=item.level, evidence_rows=item.evidence.values_list("level", "item_code"))
     if without:
         missing.append(_("evidence for level %(levels)s") % {"levels": ", ".join(map(str, without))})
+    if codes:
+        missing.append(_("evidence for the items %(codes)s") % {"codes": ", ".join(codes)})
     if missing:
         raise ValidationError(_("Before submitting, add %(missing)s.") % {"missing": ", ".join(str(m) for m in missing)})
     before = item.state
@@ -251,8 +253,10 @@ def item_open_revision(*, item, actor, expected_version):
 
 @removes_files_on_failure
 @transaction.atomic
-def evidence_add(*, item, actor, expected_version, level, upload=None, url="", description=""):
-    """Attach a file (``upload``: a Django UploadedFile) or a link to the item, for ``level``.
+def evidence_add(*, item, actor, expected_version, level=None, item_code="", upload=None, url="", description=""):
+    """Attach a file (``upload``: a Django UploadedFile) or a link to the item, for ``level`` — or,
+    where the framework lists evidence items for that level, for one item (``item_code``; its level
+    is the item's). New evidence for a returned item puts it back to waiting for review.
     The file is checked by name, size and content first (assessments.evidence_files)."""
     from agencies.access import can_submit
 
@@ -260,12 +264,27 @@ def evidence_add(*, item, actor, expected_version, level, upload=None, url="", d
     _require(can_submit, actor, item.assessment.agency)
     _require_active_period(item)
     scale = item.assessment.period.framework_version.scale
+    items = evidence_items_of(item.indicator)
+    item_code = (item_code or "").strip()
+    if item_code:
+        item_level = next((number for number, entries in items.items() if any(e["code"] == item_code for e in entries)), None)
+        if item_level is None:
+            raise ValidationError({"evidence_item": _("%(code)s is not an evidence item of this indicator.") % {"code": item_code}})
+        if level is not None and level != item_level:
+            raise ValidationError({"evidence_item": _("Item %(code)s belongs to level %(level)s.") % {"code": item_code, "level": item_level}})
+        level = item_level
     if level not in scale:
         raise ValidationError({"evidence_level": _("Choose the level this evidence supports.")})
+    if level in items and not item_code:
+        raise ValidationError({"evidence_item": _("Level %(level)s lists evidence items: choose the item this evidence supports.") % {"level": level}})
     if upload is None and not url:
         raise ValidationError({"evidence_file": _("Choose a file or give a link.")})
     before = _begin_edit(item, actor)
-    evidence = Evidence(item=item, level=level, description=description.strip()[:300], uploaded_by=actor)
+    reopened = ""
+    if item.item_reviews.get(item_code, {}).get("state") == ITEM_RETURNED:
+        item.item_reviews = {code: review for code, review in item.item_reviews.items() if code != item_code}
+        reopened = "\n" + _("Item %(code)s was returned; with the new evidence it waits for review again.") % {"code": item_code}
+    evidence = Evidence(item=item, level=level, item_code=item_code, description=description.strip()[:300], uploaded_by=actor)
     if upload is not None:
         checked = check_upload(upload, field="evidence_file")
         evidence.kind = Evidence.Kind.FILE
@@ -276,9 +295,15 @@ def evidence_add(*, item, actor, expected_version, level, upload=None, url="", d
         evidence.url = url
     evidence.save()
     _save(item)
-    _event(item, actor, ItemEvent.Action.EVIDENCE_ADDED, before, _("Level %(level)s: %(name)s") % {
-        "level": level, "name": evidence.label + (f" (SHA-256 {evidence.sha256[:12]}…)" if evidence.sha256 else "")})
+    _event(item, actor, ItemEvent.Action.EVIDENCE_ADDED, before, _evidence_note(evidence) + (
+        f" (SHA-256 {evidence.sha256[:12]}…)" if evidence.sha256 else "") + reopened)
     return evidence
+
+
+def _evidence_note(evidence):
+    if evidence.item_code:
+        return _("Level %(level)s, item %(code)s: %(name)s") % {"level": evidence.level, "code": evidence.item_code, "name": evidence.label}
+    return _("Level %(level)s: %(name)s") % {"level": evidence.level, "name": evidence.label}
 
 
 @transaction.atomic
@@ -289,14 +314,21 @@ def evidence_remove(*, evidence, actor, expected_version):
     _require(can_submit, actor, item.assessment.agency)
     _require_active_period(item)
     before = _begin_edit(item, actor)
-    name, stored = evidence.label, evidence.file.name
+    note, stored = _evidence_note(evidence), evidence.file.name
     storage = evidence.file.storage
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
+    code = evidence.item_code
+    if code and code in item.item_reviews and not item.evidence.filter(item_code=code).exists():
+        # Nothing the province reviewed stands for this item any more: its decision goes with it.
+        review = item.item_reviews[code]
+        item.item_reviews = {other: value for other, value in item.item_reviews.items() if other != code}
+        note += "\n" + _("Item %(code)s has no evidence left: the province's decision (%(state)s) no longer stands.") % {
+            "code": code, "state": _item_state_label(review.get("state"))}
     lowered = _verified_follows(item)
     _save(item)
-    _event(item, actor, ItemEvent.Action.EVIDENCE_REMOVED, before, _("Level %(level)s: %(name)s") % {"level": evidence.level, "name": name})
+    _event(item, actor, ItemEvent.Action.EVIDENCE_REMOVED, before, note)
     _verified_lowered_event(item, actor, lowered)
     return item
 
@@ -321,10 +353,118 @@ def verified_level_from(accepted_levels):
     return verified or None
 
 
+# --- Evidence items ("butir") ---------------------------------------------------------------------
+# Where the framework file lists, for a level of an indicator, the evidence items the national
+# evaluation checks (FrameworkNode.evidence_items), evidence is attached to an item and the reviewer
+# accepts or returns each item; the level's evidence is accepted when all its items are. Levels the
+# file lists no items for keep evidence per level, as in frameworks without items.
+
+ITEM_ACCEPTED, ITEM_RETURNED = "accepted", "returned"
+
+
+def _item_state_label(state):
+    return {ITEM_ACCEPTED: _("accepted"), ITEM_RETURNED: _("returned")}.get(state, state or "—")
+
+
+def evidence_items_of(indicator):
+    """Level → list of {code, text} of a FrameworkNode (empty for frameworks without items)."""
+    return {int(level): entries for level, entries in (indicator.evidence_items or {}).items()}
+
+
+def evidence_missing(*, indicator, level, evidence_rows):
+    """What is still needed to claim ``level``: (levels without items that have no evidence, codes
+    of the items of levels 1..level that have no evidence). ``evidence_rows``: (level, item_code)."""
+    rows = list(evidence_rows)
+    items = evidence_items_of(indicator)
+    with_code = {code for _level, code in rows if code}
+    levels = levels_without_evidence(level=level, evidence_levels=[number for number, _code in rows if number not in items])
+    levels = [number for number in levels if number not in items]
+    codes = [entry["code"] for number in range(1, (level or 0) + 1) for entry in items.get(number, ()) if entry["code"] not in with_code]
+    return levels, codes
+
+
+def _levels_standing(item, evidence_rows):
+    """The levels whose evidence stands: a level without items has evidence; a level with items has
+    every item with evidence and accepted."""
+    rows = list(evidence_rows)
+    items = evidence_items_of(item.indicator)
+    standing = {number for number, _code in rows if number not in items}
+    with_code = {code for _level, code in rows if code}
+    for number, entries in items.items():
+        if all(e["code"] in with_code and item.item_reviews.get(e["code"], {}).get("state") == ITEM_ACCEPTED for e in entries):
+            standing.add(number)
+    return standing
+
+
+def evidence_checklist(*, item, evidence):
+    """The officer's checklist of the levels that list evidence items: per level, each item with its
+    evidence and status (missing, waiting, accepted, returned with the reviewer's note). Pure: reads
+    the item, its indicator and the evidence already loaded (``evidence``), so no query per item."""
+    by_code = {}
+    for row in evidence:
+        if row.item_code:
+            by_code.setdefault(row.item_code, []).append(row)
+    levels = []
+    for number, entries in sorted(evidence_items_of(item.indicator).items()):
+        rows = []
+        for entry in entries:
+            attached = by_code.get(entry["code"], [])
+            review = item.item_reviews.get(entry["code"]) or {}
+            status = review.get("state") or ("waiting" if attached else "missing")
+            rows.append({**entry, "evidence": attached, "status": status, "note": review.get("note", ""),
+                         "by": review.get("by", ""), "at": review.get("at", "")})
+        levels.append({
+            "level": number, "items": rows, "claimed": number <= (item.level or 0),
+            "accepted": all(row["status"] == ITEM_ACCEPTED for row in rows),
+        })
+    return levels
+
+
+def _item_decisions_apply(item, actor, decisions):
+    """Record the reviewer's decision on each evidence item (``decisions``: code → (decision, note))
+    of the levels up to the claim; returns the changes, for ``_item_decision_events``. Raises
+    ValidationError naming the item."""
+    items = evidence_items_of(item.indicator)
+    level_of = {entry["code"]: number for number, entries in items.items() for entry in entries}
+    with_code = set(item.evidence.exclude(item_code="").values_list("item_code", flat=True))
+    reviews, changes = dict(item.item_reviews), []
+    for code, (decision, note) in decisions.items():
+        note = (note or "").strip()
+        if not decision:
+            continue
+        if code not in level_of or level_of[code] > (item.level or 0):
+            raise ValidationError(_("Item %(code)s is not an evidence item of the claimed levels.") % {"code": code})
+        if decision not in (ITEM_ACCEPTED, ITEM_RETURNED):
+            raise ValidationError(_("Unknown decision."))
+        if decision == ITEM_ACCEPTED and code not in with_code:
+            raise ValidationError(_("Item %(code)s has no evidence and cannot be accepted.") % {"code": code})
+        if decision == ITEM_RETURNED and not note:
+            raise ValidationError(_("Write a note saying what is wrong with item %(code)s.") % {"code": code})
+        current = reviews.get(code) or {}
+        if current.get("state") == decision and current.get("note", "") == note:
+            continue
+        reviews[code] = {"state": decision, "note": note, "by": actor.get_full_name() or actor.get_username(),
+                         "at": timezone.now().isoformat()}
+        changes.append((code, decision, note, current.get("state")))
+    item.item_reviews = reviews
+    return changes
+
+
+def _item_decision_events(item, actor, changes):
+    for code, decision, note, before in changes:
+        action = ItemEvent.Action.EVIDENCE_ITEM_ACCEPTED if decision == ITEM_ACCEPTED else ItemEvent.Action.EVIDENCE_ITEM_RETURNED
+        text = _("Item %(code)s: %(before)s → %(after)s") % {
+            "code": code, "before": _item_state_label(before) if before else _("waiting"), "after": _item_state_label(decision)}
+        _event(item, actor, action, item.state, f"{text}\n{note}".strip())
+
+
 @transaction.atomic
-def item_review(*, item, actor, expected_version, decision, accepted_levels, note=""):
+def item_review(*, item, actor, expected_version, decision, accepted_levels, note="", item_decisions=None):
     """The reviewer accepts (``decision="accept"``) or returns (``"return"``, a note required) a
-    submitted item, recording which levels' evidence is accepted."""
+    submitted item, recording which levels' evidence is accepted. Where the framework lists evidence
+    items, ``item_decisions`` (code → ("accepted" or "returned" or "", note)) records the decision on
+    each item, and a level with items is accepted when all its items are (``accepted_levels`` then
+    only names levels without items)."""
     from agencies.access import can_review
     from agencies.models import Membership
     from agencies.selectors import users_with_role_over
@@ -337,9 +477,15 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
         raise ConcurrentChange(
             _("This indicator is %(state)s, not waiting for review: nothing was changed.") % {"state": item.get_state_display()}
         )
-    levels = sorted({int(level) for level in accepted_levels})
+    items = evidence_items_of(item.indicator)
+    levels = sorted({int(level) for level in accepted_levels} - set(items))
     if any(level < 1 or level > (item.level or 0) for level in levels):
         raise ValidationError(_("Only levels up to the claimed level %(level)s can be accepted.") % {"level": item.level})
+    changes = _item_decisions_apply(item, actor, item_decisions or {}) if items else []
+    if items:  # a level with items is accepted when every item is; only a run from level 1 counts
+        whole = _levels_standing(item, item.evidence.values_list("level", "item_code")) & set(items)
+        run = verified_level_from(sorted(set(levels) | {level for level in whole if level <= (item.level or 0)})) or 0
+        levels = sorted(set(levels) | {level for level in whole if level <= run})
     with_evidence = set(item.evidence.values_list("level", flat=True))
     without = [level for level in levels if level not in with_evidence]
     if without:
@@ -366,6 +512,7 @@ def item_review(*, item, actor, expected_version, decision, accepted_levels, not
     item.review_note = note
     item.state = ItemState.ACCEPTED if decision == "accept" else ItemState.RETURNED
     _save(item)
+    _item_decision_events(item, actor, changes)
     action = ItemEvent.Action.ACCEPTED if decision == "accept" else ItemEvent.Action.RETURNED
     detail = _("Accepted levels: %(levels)s; verified level %(verified)s.") % {
         "levels": ", ".join(map(str, levels)) or "—", "verified": verified or "—"}
@@ -457,6 +604,8 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
         item.assessment = assessment  # storage paths read its period and agency: no query per file
         if item.state != ItemState.NOT_STARTED:
             raise ValidationError(_("Indicator %(code)s was already filled in: only items not started are imported.") % {"code": code})
+        if item.indicator.evidence_items:
+            raise ValidationError(_("Indicator %(code)s lists evidence items: record it through the review workflow, item by item.") % {"code": code})
         level, verified = values["level"], values.get("verified_level")
         for value in (level, verified, values.get("target_level")):
             if value is not None and value not in scale:
