@@ -27,6 +27,7 @@ class FrameworkFileError(ValueError):
 
 
 MAX_FILE_CHARS = 4 * 1024 * 1024
+MAX_INDEX_NAME = 60
 MAX_NESTING = 40  # a framework tree is a handful of levels deep; its criteria and items a few more
 
 
@@ -274,6 +275,10 @@ def validate(data: dict) -> None:
 
     for index, node in enumerate(tree):
         check_scales(node, default_scale, f"tree[{index}]")
+
+    index_name = data.get("index_name")
+    if index_name is not None and not (isinstance(index_name, str) and index_name.strip() and len(index_name) <= MAX_INDEX_NAME):
+        fault("index_name", _("must be a text of at most %(limit)s characters, e.g. Indeks SPBE") % {"limit": MAX_INDEX_NAME})
 
     years = data.get("evaluation_years")
     if years is not None and not (isinstance(years, dict) and isinstance(years.get("from"), int)):

@@ -58,6 +58,7 @@ def framework_load(*, text, name="", actor=None):
     years = definition.get("evaluation_years") or {}
     version.name = definition["name"]
     version.regulation = definition["regulation"]
+    version.index_name = definition.get("index_name", "")
     version.source_note = definition.get("source_note", "")
     version.first_year = years.get("from")
     version.last_year = years.get("to")
