@@ -82,7 +82,7 @@ class FrameworkVersion(models.Model):
     @property
     def series_label(self):
         """One series per framework: its index name and the framework it is measured by."""
-        return f"{self.index_label} ({self.name})"
+        return f"{self.index_label} — {self.name}"
 
     def covers_year(self, year):
         return (self.first_year is None or self.first_year <= year) and (self.last_year is None or year <= self.last_year)

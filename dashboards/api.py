@@ -143,7 +143,7 @@ def _compared_with(earlier):
 
 
 def _change(index, before):
-    return None if index is None or before is None else float(index - before)
+    return None if index is None or before is None else round(index - before, 2)
 
 
 def _agency(agency):

@@ -185,7 +185,7 @@ def national_series():
     """The national averages as the series of the framework they were measured by (the data file
     names it and its index): never compared with another framework's index."""
     data = json.loads(NATIONAL_INDEX_FILE.read_text(encoding="utf-8"))
-    return {"framework": data["framework"], "index_name": data["index_name"],
+    return {"framework": data["framework"], "index_name": data["index_name"], "regulation": data["regulation"],
             "values": {int(year): Decimal(str(value)) for year, value in data["national_index"].items()}}
 
 
@@ -236,7 +236,7 @@ def trend_series(*, trends, national):
             add((trend["agency"].code, framework_id, "verified"), f"{name} — {version.series_label} — {_('verified')}", framework_id, entry["verified"])
             add((trend["agency"].code, framework_id, "published"), f"{name} — {version.series_label} — {_('national result')}", framework_id, entry["published"])
     if national:
-        add(("national",), f"{national['index_name']} — {_('national average')} ({national['framework']})", national["framework"], national["values"])
+        add(("national",), f"{national['index_name']} — {_('national average')} ({national['regulation']})", national["framework"], national["values"])
     return found
 
 
