@@ -184,3 +184,32 @@ def test_the_trends_chart_draws_one_series_per_framework(history, client_of, pro
     assert rows["2021"][spbe_self] == "3,00" and rows["2021"][pemdi_self] == "—"
     assert rows["2026"][pemdi_self] == "2,00" and rows["2026"][spbe_self] == "—"
     assert any("Indeks SPBE" in h and "PermenPANRB 59/2020" in h for h in headers)  # the national average, its own series
+
+
+def test_the_regency_pdf_says_estimate_beside_the_crosswalk_change(history, bengkulu, django_capture_on_commit_callbacks):
+    from tests.pdf_pages import page_texts
+    from tests.reports.test_report_pdf import made_report
+
+    _p2021, p2026 = history
+    _run, pdf = made_report("regency", p2026, bengkulu["17.02"], django_capture_on_commit_callbacks)
+    text = " ".join(page_texts(pdf))
+    assert "Laporan tingkat kematangan Indeks Pemdi" in page_texts(pdf)[0] and "SPBE" not in page_texts(pdf)[0]
+    assert "-0,36 (Penilaian SPBE 2021: 2,36) — estimasi" in text
+
+
+def test_the_demo_trends_show_one_series_per_framework(bengkulu, client_of):
+    from agencies.demo import demo_accounts_load
+    from assessments.demo import demo_assessments_load
+    from dashboards.selectors import agency_trends, national_series, trend_series
+
+    demo_accounts_load()
+    demo_assessments_load()
+    series = trend_series(trends=agency_trends(agencies=[bengkulu["17.02"]]), national=national_series())
+    frameworks = {entry["label"].split(" — ")[1] for entry in series if entry["key"][0] == "17.02"}
+    assert frameworks == {"Indeks SPBE", "Indeks Pemdi"}
+    for entry in series[:-1]:  # no agency line holds years of two frameworks (the last is the national average)
+        assert set(entry["values"]) <= (set(range(2020, 2026)) if "Indeks SPBE" in entry["label"] else set(range(2026, 2100)))
+    self_2021 = next(e for e in series if e["key"][0] == "17.02" and "Indeks SPBE" in e["label"] and e["key"][2] == "self")
+    self_2026 = next(e for e in series if e["key"][0] == "17.02" and "Indeks Pemdi" in e["label"] and e["key"][2] == "self")
+    assert set(self_2021["values"]) == {2021} and set(self_2026["values"]) == {2026}
+    assert series[-1]["key"] == ("national",) and "Indeks SPBE" in series[-1]["label"]
