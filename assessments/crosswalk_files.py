@@ -12,6 +12,7 @@ an estimate is always exact arithmetic, and always flagged as an estimate.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from .framework_files import FRAMEWORK_DIR, FrameworkFileError, _number, parse
 from .scoring import Framework as ScoringFramework, compute, rounded
+
+logger = logging.getLogger(__name__)
 
 CROSSWALK_DIR = Path(__file__).resolve().parent / "crosswalks"
 
@@ -215,8 +218,10 @@ def crosswalk_between(source_version, target_version) -> Crosswalk | None:
             if data.get("from") == source_code and data.get("to") == target_code:
                 try:
                     validate(data, source=source_version.definition, target=target_version.definition)
-                except CrosswalkFileError:
-                    continue  # a file that does not fit these versions estimates nothing
+                except CrosswalkFileError as error:
+                    # A file that does not fit these versions estimates nothing (no change is shown).
+                    logger.warning("Crosswalk %s does not fit %s → %s: %s", path.name, source_version, target_version, error)
+                    continue
                 found = Crosswalk(data, source=source_version.scoring, target=target_version.scoring)
                 break
         _CACHE[key] = found

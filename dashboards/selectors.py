@@ -175,12 +175,6 @@ def _leaf_groups(groups):
     return [group for group in groups if group.node.pk not in parents]
 
 
-def national_averages():
-    """National Indeks SPBE by year, from a data file (reference values)."""
-    data = json.loads(NATIONAL_INDEX_FILE.read_text(encoding="utf-8"))
-    return {int(year): Decimal(str(value)) for year, value in data["national_index"].items()}
-
-
 def national_series():
     """The national averages as the series of the framework they were measured by (the data file
     names it and its index): never compared with another framework's index."""
