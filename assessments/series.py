@@ -20,7 +20,7 @@ from .models import Assessment, AssessmentPeriod, AssessmentSummary, IndicatorAs
 from .scoring import compute
 
 __all__ = ["CROSSWALK_ESTIMATE", "SAME_FRAMEWORK", "Change", "EarlierPeriod", "basis_label", "estimated_index_subquery",
-           "earlier_indices", "estimated_indices", "previous_assessment_change", "previous_period", "previous_published_change"]
+           "earlier_indices", "estimated_history", "estimated_indices", "previous_assessment_change", "previous_period", "previous_published_change"]
 
 COEFFICIENT_PLACES = 12
 
@@ -96,6 +96,30 @@ def earlier_indices(*, earlier: EarlierPeriod, agency_ids) -> dict:
     if earlier.is_estimate:
         return {agency_id: estimate.index for agency_id, estimate in estimated_indices(earlier=earlier, agency_ids=agency_ids).items()}
     return dict(AssessmentSummary.objects.filter(period=earlier.period, agency_id__in=agency_ids).values_list("agency_id", "self_index"))
+
+
+def estimated_history(*, summaries) -> dict:
+    """For AssessmentSummary rows of a few agencies (period__framework_version__framework loaded):
+    the latest framework among them is the target; every summary of another framework that a
+    crosswalk leads from is estimated in the target's index. {(agency id, year): (Estimate, target
+    version)}. One query."""
+    if not summaries:
+        return {}
+    target = max(summaries, key=lambda summary: summary.period.year).period.framework_version
+    bridges = {}
+    for summary in summaries:
+        version = summary.period.framework_version
+        if version.framework_id != target.framework_id:
+            crosswalk = crosswalk_between(version, target)
+            if crosswalk is not None:
+                bridges[summary.assessment_id] = (summary, crosswalk)
+    levels: dict[int, dict] = {}
+    for assessment_id, code, level in IndicatorAssessment.objects.filter(assessment_id__in=list(bridges)).values_list(
+        "assessment_id", "indicator__code", "level"
+    ):
+        levels.setdefault(assessment_id, {})[code] = level
+    return {(summary.agency_id, summary.period.year): (crosswalk.estimate(levels.get(assessment_id, {})), target)
+            for assessment_id, (summary, crosswalk) in bridges.items()}
 
 
 def estimated_index_subquery(earlier: EarlierPeriod, agency=OuterRef("agency")):

@@ -188,8 +188,11 @@ def agency_trends(*, agencies):
     queries for all of them). Published results are (year, index, framework version)."""
     ids = [agency.pk for agency in agencies]
     summaries, published, snapshots = {}, {}, {}
-    for summary in AssessmentSummary.objects.filter(agency_id__in=ids).select_related("period__framework_version").order_by("period__year"):
+    every = list(AssessmentSummary.objects.filter(agency_id__in=ids).select_related("period__framework_version__framework")
+                 .order_by("period__year"))
+    for summary in every:
         summaries.setdefault(summary.agency_id, []).append(summary)
+    estimates = series.estimated_history(summaries=every)
     for result in PublishedResult.objects.filter(agency_id__in=ids).select_related("framework_version").order_by("year"):
         published.setdefault(result.agency_id, []).append((result.year, result.index, result.framework_version))
     for agency_id, day, own, verified in IndexSnapshot.objects.filter(agency_id__in=ids).order_by("taken_on").values_list(
@@ -198,7 +201,8 @@ def agency_trends(*, agencies):
         snapshots.setdefault(agency_id, []).append((day, own, verified))
     return [
         {"agency": agency, "summaries": summaries.get(agency.pk, []), "published": published.get(agency.pk, []),
-         "snapshots": snapshots.get(agency.pk, [])}
+         "snapshots": snapshots.get(agency.pk, []),
+         "estimates": {year: found for (agency_id, year), found in estimates.items() if agency_id == agency.pk}}
         for agency in agencies
     ]
 
@@ -209,9 +213,9 @@ def trend_series(*, trends, national):
     values by year. The national averages are the series of the framework the data file names."""
     found = []
 
-    def add(key, label, framework, values):
+    def add(key, label, framework, values, estimate=False):
         if values:
-            found.append({"key": key, "label": label, "framework": framework, "values": values})
+            found.append({"key": key, "label": label, "framework": framework, "values": values, "estimate": estimate})
 
     for trend in trends:
         name = trend["agency"].short_name
@@ -229,6 +233,16 @@ def trend_series(*, trends, national):
             add((trend["agency"].code, framework_id, "self"), f"{name} — {version.series_label} — {_('self-assessed')}", framework_id, entry["self"])
             add((trend["agency"].code, framework_id, "verified"), f"{name} — {version.series_label} — {_('verified')}", framework_id, entry["verified"])
             add((trend["agency"].code, framework_id, "published"), f"{name} — {version.series_label} — {_('national result')}", framework_id, entry["published"])
+        estimates = trend.get("estimates") or {}
+        if estimates:
+            # Earlier periods of another framework, estimated through the crosswalk: a series of its
+            # own, labelled as an estimate (a dashed line), never joined to the measured one.
+            target = next(iter(estimates.values()))[1]
+            sources = sorted({summary.period.framework_version.index_label for summary in trend["summaries"]
+                              if summary.period.year in estimates})
+            label = _("estimate through the crosswalk from %(index)s") % {"index": ", ".join(sources)}
+            add((trend["agency"].code, target.framework_id, "estimate"), f"{name} — {target.series_label} — {label} — {_('self-assessed')}",
+                target.framework_id, {year: estimate.index for year, (estimate, _target) in estimates.items()}, estimate=True)
     if national:
         add(("national",), f"{national['index_name']} — {_('national average')} ({national['regulation']})", national["framework"], national["values"])
     return found

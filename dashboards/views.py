@@ -106,7 +106,8 @@ def trends(request):
     trends_data = selectors.agency_trends(agencies=chosen)
     series = selectors.trend_series(trends=trends_data, national=national)
     years = sorted({year for entry in series for year in entry["values"]})
-    datasets = [{"label": entry["label"], "data": [_number(entry["values"].get(y)) for y in years]} for entry in series]
+    datasets = [{"label": entry["label"], "data": [_number(entry["values"].get(y)) for y in years], "estimate": entry["estimate"]}
+                for entry in series]
     line_chart = {"type": "line", "labels": [str(y) for y in years], "datasets": datasets, "max": 5}
     compared = selectors.comparison(user=request.user, period=period, agencies=chosen) if period else {"aspects": [], "series": []}
     radar_chart = {

@@ -176,7 +176,8 @@ def test_the_trends_chart_draws_one_series_per_framework(history, client_of, pro
     table = page.split('id="trend-table"')[1].split("</table>")[0]
     headers = [" ".join(re.sub("<[^>]+>", " ", h).split()) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
     spbe = [h for h in headers if "Indeks SPBE — Evaluasi SPBE" in h and h.startswith("Rejang Lebong")]
-    pemdi = [h for h in headers if "Indeks Pemdi — Evaluasi Kinerja Pemerintah Digital" in h and h.startswith("Rejang Lebong")]
+    pemdi = [h for h in headers if "Indeks Pemdi — Evaluasi Kinerja Pemerintah Digital" in h and h.startswith("Rejang Lebong")
+             and "estimasi" not in h]
     assert len(spbe) == 2 and len(pemdi) == 2  # self-assessed and verified of each framework, never one line
     rows = {re.search(r"<td>(\d{4})</td>", row).group(1): [" ".join(re.sub("<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr><td>\d{4}</td>.*?</tr>", table, re.S)}
@@ -184,6 +185,10 @@ def test_the_trends_chart_draws_one_series_per_framework(history, client_of, pro
     assert rows["2021"][spbe_self] == "3,00" and rows["2021"][pemdi_self] == "—"
     assert rows["2026"][pemdi_self] == "2,00" and rows["2026"][spbe_self] == "—"
     assert any("Indeks SPBE" in h and "PermenPANRB 59/2020" in h for h in headers)  # the national average, its own series
+    estimate = [h for h in headers if "estimasi" in h]
+    assert len(estimate) == 1 and "Indeks Pemdi" in estimate[0]  # 2021 estimated as an Indeks Pemdi, labelled
+    assert rows["2021"][headers.index(estimate[0])] == "2,36" and rows["2026"][headers.index(estimate[0])] == "—"
+    assert '"estimate": true' in page  # drawn dashed
 
 
 def test_the_regency_pdf_says_estimate_beside_the_crosswalk_change(history, bengkulu, django_capture_on_commit_callbacks):
@@ -207,9 +212,12 @@ def test_the_demo_trends_show_one_series_per_framework(bengkulu, client_of):
     series = trend_series(trends=agency_trends(agencies=[bengkulu["17.02"]]), national=national_series())
     frameworks = {entry["label"].split(" — ")[1] for entry in series if entry["key"][0] == "17.02"}
     assert frameworks == {"Indeks SPBE", "Indeks Pemdi"}
-    for entry in series[:-1]:  # no agency line holds years of two frameworks (the last is the national average)
+    measured = [entry for entry in series[:-1] if not entry["estimate"]]  # the last is the national average
+    for entry in measured:  # no measured line holds years of two frameworks
         assert set(entry["values"]) <= (set(range(2020, 2026)) if "Indeks SPBE" in entry["label"] else set(range(2026, 2100)))
     self_2021 = next(e for e in series if e["key"][0] == "17.02" and "Indeks SPBE" in e["label"] and e["key"][2] == "self")
     self_2026 = next(e for e in series if e["key"][0] == "17.02" and "Indeks Pemdi" in e["label"] and e["key"][2] == "self")
     assert set(self_2021["values"]) == {2021} and set(self_2026["values"]) == {2026}
     assert series[-1]["key"] == ("national",) and "Indeks SPBE" in series[-1]["label"]
+    bridge = next(e for e in series if e["estimate"])  # 2021 estimated as an Indeks Pemdi: its own, labelled line
+    assert set(bridge["values"]) == {2021} and "estimasi" in bridge["label"] and "Indeks Pemdi" in bridge["label"]
