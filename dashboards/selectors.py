@@ -209,8 +209,9 @@ def agency_trends(*, agencies):
 
 def trend_series(*, trends, national):
     """One series per agency, measure and framework: an Indeks SPBE and an Indeks Pemdi are never
-    one line. Each series: label (the framework's index name and regulation), framework code and
-    values by year. The national averages are the series of the framework the data file names."""
+    one line. Each series: key, label (the framework's index name and regulation), framework (id;
+    the national data's code), values by year, and whether it is a crosswalk estimate. The national
+    averages are the series of the framework the data file names."""
     found = []
 
     def add(key, label, framework, values, estimate=False):
