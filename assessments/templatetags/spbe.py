@@ -26,13 +26,3 @@ def get_index(sequence, index):
         return sequence[index]
     except (IndexError, TypeError, KeyError):
         return None
-
-
-@register.filter
-def trend_summary(trend, year):
-    return next((summary for summary in trend["summaries"] if summary.period.year == year), None)
-
-
-@register.filter
-def trend_published(trend, year):
-    return dict(trend["published"]).get(year)
