@@ -133,11 +133,11 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(UploadAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "framework", "number", "first_year", "last_year", "loaded_at", "loaded_by"]
+    list_display = ["name", "framework", "number", "index_name", "first_year", "last_year", "loaded_at", "loaded_by"]
     list_filter = ["framework"]
     search_fields = ["name", "framework__code", "regulation"]
     readonly_fields = [
-        "framework", "number", "name", "regulation", "source_note", "first_year", "last_year",
+        "framework", "number", "name", "index_name", "regulation", "source_note", "first_year", "last_year",
         "content_sha256", "source_file", "loaded_at", "loaded_by",
     ]
     exclude = ["definition"]

@@ -8,6 +8,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from . import series
 from .selectors import framework_groups, level_rows, period_agency_scores
 
 
@@ -23,6 +24,14 @@ def level_columns():
     ]
 
 
+def _change_cells(index, before, earlier):
+    """Change against the previous period of the same framework, or a crosswalk estimate (said so);
+    "—" where neither exists, never a difference across frameworks."""
+    if earlier is None or before is None:
+        return {"change": "—", "change_basis": "", "compared_with": ""}
+    return {"change": index - before, "change_basis": series.basis_label(earlier.basis), "compared_with": str(earlier.period)}
+
+
 def index_table(*, period, user):
     """(columns, rows) of the per-agency index export."""
     groups = framework_groups(version=period.framework_version)
@@ -36,13 +45,20 @@ def index_table(*, period, user):
         ("planned_index", _("Planned index")),
         ("planned_predicate", _("Planned predicate")),
         ("not_assessed", _("Indicators not assessed")),
+        ("index_name", _("Index")),
+        ("change", _("Change since the last period")),
+        ("change_basis", _("Change measured")),
+        ("compared_with", _("Compared with")),
     ]
     for node in groups:
         columns.append((f"self:{node.code}", f"{_('Self-assessed')} {node.tier_label} {node.code}"))
     for node in groups:
         columns.append((f"verified:{node.code}", f"{_('Verified')} {node.tier_label} {node.code}"))
     rows = []
-    for entry in period_agency_scores(period=period, user=user):
+    entries = period_agency_scores(period=period, user=user)
+    earlier = series.previous_period(period)
+    before = series.earlier_indices(earlier=earlier, agency_ids=[entry.agency.pk for entry in entries]) if earlier else {}
+    for entry in entries:
         row = {
             "agency_code": entry.agency.code,
             "agency": entry.agency.name,
@@ -53,6 +69,8 @@ def index_table(*, period, user):
             "planned_index": entry.planned.index,
             "planned_predicate": entry.planned.predicate,
             "not_assessed": len(entry.self_assessed.missing),
+            "index_name": period.framework_version.series_label,
+            **_change_cells(entry.self_assessed.index, before.get(entry.agency.pk), earlier),
         }
         for node in groups:
             row[f"self:{node.code}"] = entry.self_assessed.node_index(node.code)

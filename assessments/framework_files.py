@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
-from .scoring import FORMULAS, PREDICATE_RULES
+from .scoring import FORMULAS, PREDICATE_FROM_ROUNDED, PREDICATE_RULES
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
 
@@ -27,6 +27,7 @@ class FrameworkFileError(ValueError):
 
 
 MAX_FILE_CHARS = 4 * 1024 * 1024
+MAX_INDEX_NAME = 60
 MAX_NESTING = 40  # a framework tree is a handful of levels deep; its criteria and items a few more
 
 
@@ -106,7 +107,7 @@ def content_hash(definition: dict) -> str:
 # Keys whose values are only words for people: changing them changes no number. Everything else
 # (codes, weights, formula, scale, predicates and their names, tree shape, level scales' levels,
 # external scoring) is scoring content. See docs/frameworks.md "Versions".
-TEXT_KEYS_TOP = ("name", "regulation", "source_note", "sources")
+TEXT_KEYS_TOP = ("name", "index_name", "regulation", "source_note", "sources")
 TEXT_KEYS_SCALE = ("name", "description")
 TEXT_KEYS_NODE = ("name", "explanation", "criteria")
 TEXT_KEYS_NESTED = ("text", "name", "description", "note")  # e.g. the texts of evidence items of a node
@@ -134,6 +135,8 @@ def scoring_content(definition: dict) -> dict:
         return kept
 
     content = {key: value for key, value in definition.items() if key not in TEXT_KEYS_TOP}
+    # Versions loaded before files stated the rule were read from the rounded index: the same rule.
+    content.setdefault("predicate_from", PREDICATE_FROM_ROUNDED)
     content["tiers"] = [{key: value for key, value in tier.items() if key != "label"} for tier in definition["tiers"]]
     content["level_scales"] = {
         key: {
@@ -400,6 +403,9 @@ def validate(data: dict) -> None:
                 for key in source:
                     if key not in ("covers", "where", "name", "note"):
                         fault(f"{place} › {key}", _("unknown key (use covers, where, name, note)"))
+    index_name = data.get("index_name")
+    if index_name is not None and not (isinstance(index_name, str) and index_name.strip() and len(index_name) <= MAX_INDEX_NAME):
+        fault("index_name", _("must be a text of at most %(limit)s characters, e.g. Indeks SPBE") % {"limit": MAX_INDEX_NAME})
 
     years = data.get("evaluation_years")
     if years is not None and not (isinstance(years, dict) and isinstance(years.get("from"), int)):

@@ -43,6 +43,9 @@ class FrameworkVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=200)
     regulation = models.TextField(_("regulation"))
+    index_name = models.CharField(
+        _("index name"), max_length=60, blank=True, help_text=_("The name of the index it measures, e.g. Indeks SPBE or Indeks Pemdi.")
+    )
     source_note = models.TextField(_("source note"), blank=True)
     first_year = models.PositiveIntegerField(_("first evaluation year"), null=True, blank=True)
     last_year = models.PositiveIntegerField(_("last evaluation year"), null=True, blank=True)
@@ -71,6 +74,16 @@ class FrameworkVersion(models.Model):
     @property
     def scale(self):
         return range(self.definition["scale"]["min"], self.definition["scale"]["max"] + 1)
+
+    @property
+    def index_label(self):
+        """The index's own name (the framework file's index_name), for every surface."""
+        return self.index_name or _("Index")
+
+    @property
+    def series_label(self):
+        """One series per framework: its index name and the framework it is measured by."""
+        return f"{self.index_label} — {self.name}"
 
     def covers_year(self, year):
         return (self.first_year is None or self.first_year <= year) and (self.last_year is None or year <= self.last_year)

@@ -34,6 +34,14 @@ RANK_ORDER = ("-verified_index", "-self_index", "agency__code")
 RANK_EXPRESSIONS = (F("verified_index").desc(), F("self_index").desc(), F("agency__code").asc())
 
 
+def assessed_text(assessed, total):
+    """"x of n indicators assessed", or "" when all are (an index computed with unassessed
+    indicators counts them at the bottom of the scale, and must say so beside it)."""
+    if assessed is None or total is None or assessed >= total:
+        return ""
+    return _("%(assessed)s of %(total)s indicators assessed") % {"assessed": assessed, "total": total}
+
+
 def rank_key(*, verified_index, self_index, code):
     """RANK_ORDER for rows ranked in Python (the published two-decimal indices)."""
     return (-verified_index, -self_index, code)

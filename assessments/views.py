@@ -175,7 +175,7 @@ def period_export(request, period_id, kind, file_format):
     content = export(kind=kind, file_format=file_format, period=period, user=request.user)
     name = {"levels": _("levels"), "indices": _("indices")}[kind]
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="spbe-{period.year}-{slugify(name)}.{file_format}"'
+    response["Content-Disposition"] = f'attachment; filename="{slugify(period.framework_version.index_label)}-{period.year}-{slugify(name)}.{file_format}"'
     return response
 
 

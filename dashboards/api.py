@@ -127,7 +127,23 @@ def _index(value):
 
 def _period(period):
     return {"id": period.pk, "name": period.name, "year": period.year, "framework": period.framework_version.framework.code,
-            "framework_version": period.framework_version.number, "state": period.state}
+            "framework_version": period.framework_version.number, "index_name": period.framework_version.index_label,
+            "state": period.state}
+
+
+def _compared_with(earlier):
+    """The period a change is measured against, and how: within the same framework, or across
+    frameworks through the crosswalk (an estimate); both null where there is none."""
+    if earlier is None:
+        return {"change_basis": None, "compared_with": None}
+    return {"change_basis": earlier.basis,
+            "compared_with": {"id": earlier.period.pk, "name": earlier.period.name, "year": earlier.period.year,
+                              "framework": earlier.period.framework_version.framework.code,
+                              "index_name": earlier.period.framework_version.index_label}}
+
+
+def _change(index, before):
+    return None if index is None or before is None else round(index - before, 2)
 
 
 def _agency(agency):
@@ -169,7 +185,14 @@ def agencies(request):
 def period_indices(request, period_id):
     period = selectors.period_or_404(_period_id(period_id))
     rows = selectors.api_indices(user=request.user, period=period)
-    return JsonResponse({"period": _period(period), **_page(request, rows, _index_row)})
+    page = _page(request, rows, _index_row)
+    earlier = selectors.previous_period(period)
+    before = selectors.earlier_indices_by_code(earlier=earlier, codes=[row["agency"] for row in page["results"]]) if earlier else {}
+    basis = _compared_with(earlier)
+    for row in page["results"]:
+        row["change"] = _change(row["self_assessed"]["index"], _index(before.get(row["agency"])))
+        row["change_basis"] = basis["change_basis"] if row["change"] is not None else None
+    return JsonResponse({"period": _period(period), **basis, **page})
 
 
 @token_required
@@ -179,8 +202,11 @@ def agency_indices(request, period_id, code):
     period = selectors.period_or_404(_period_id(period_id))
     assessment, overview = selectors.api_agency_indices(user=request.user, period=period, code=code)
     scores = overview["scores"]
+    change = selectors.index_change(assessment=assessment, index=scores["self"].index)
     return JsonResponse({
         "period": _period(period), "agency": assessment.agency.code, "name": assessment.agency.name,
+        "change": float(change.difference) if change else None, "change_basis": change.basis if change else None,
+        "compared_with": {"name": change.label, "index": float(change.index)} if change else None,
         "self_assessed": _scores(scores["self"]), "verified": _scores(scores["verified"]), "planned": _scores(scores["planned"]),
         "groups": [{"code": g.node.code, "name": g.node.name, "tier": g.node.tier, "weight": float(g.node.weight),
                     "self_assessed": _index(g.indices["self"]), "verified": _index(g.indices["verified"]),

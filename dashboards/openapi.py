@@ -10,7 +10,16 @@ _INDEX = {"type": "object", "properties": {
 _PERIOD = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"},
     "framework": {"type": "string", "example": "PERMENPANRB-59-2020"}, "framework_version": {"type": "integer"},
+    "index_name": {"type": "string", "example": "Indeks Pemdi", "description": "The index the framework measures (its file's index_name)"},
     "state": {"type": "string", "enum": ["planned", "open", "review", "closed"]}}}
+_CHANGE_BASIS = {"type": ["string", "null"], "enum": ["same_framework", "crosswalk_estimate", None],
+                 "description": "How the change was measured: against the previous period of the same framework, or across "
+                                "frameworks through the crosswalk (an estimate); null where there is no change"}
+_CHANGE = {"type": ["number", "null"], "description": "Self-assessed index minus the earlier one (see change_basis); null where "
+                                                      "neither the same framework nor a crosswalk allows one"}
+_COMPARED_PERIOD = {"type": ["object", "null"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"}, "framework": {"type": "string"},
+    "index_name": {"type": "string"}}}
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
 _RESPONSES_401_404 = {
     "401": {"description": "Missing, wrong or revoked token", "content": {"application/json": {"schema": _ERROR}}},
@@ -83,14 +92,16 @@ OPENAPI = {
                              "verified index, then self-assessed index (both as published, two decimals), then agency "
                              "code, as on the province dashboard and in the province report; null for other agencies"},
                     "self_assessed": _INDEX, "verified": _INDEX,
-                    "planned": _INDEX}}, period=_PERIOD)}}}, **_RESPONSES_LIST}}},
+                    "planned": _INDEX, "change": _CHANGE, "change_basis": _CHANGE_BASIS}},
+                period=_PERIOD, change_basis=_CHANGE_BASIS, compared_with=_COMPARED_PERIOD)}}}, **_RESPONSES_LIST}}},
         "/periods/{period_id}/indices/{code}/": {"get": {
             "summary": "One agency's indices, overall and per domain/aspect", "operationId": "getAgencyIndices",
             "parameters": [{"name": "period_id", "in": "path", "required": True, "schema": {"type": "integer"}},
                            {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "example": "17.02"}}],
             "responses": {"200": {"description": "The agency's indices", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {"period": _PERIOD, "agency": {"type": "string"}, "name": {"type": "string"},
-                    "self_assessed": _INDEX, "verified": _INDEX, "planned": _INDEX,
+                    "self_assessed": _INDEX, "verified": _INDEX, "planned": _INDEX, "change": _CHANGE, "change_basis": _CHANGE_BASIS,
+                    "compared_with": {"type": ["object", "null"], "properties": {"name": {"type": "string"}, "index": {"type": "number"}}},
                     "groups": {"type": "array", "items": {"type": "object", "properties": {
                         "code": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": "string"}, "weight": {"type": "number"},
                         "self_assessed": {"type": ["number", "null"]}, "verified": {"type": ["number", "null"]},

@@ -12,11 +12,13 @@ from django.db.models import BooleanField, Case, Count, DecimalField, F, Min, Ou
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.access import visible_agency_filter
 from agencies.models import Agency
 from assessments import selectors as assessment_selectors
-from assessments.selectors import RANK_EXPRESSIONS, RANK_ORDER
+from assessments.selectors import RANK_EXPRESSIONS, RANK_ORDER, assessed_text
+from assessments import series
 from assessments.selectors import current_period as _current_period
 from assessments.models import Assessment, AssessmentPeriod, AssessmentSummary, IndicatorAssessment, PublishedResult
 from assessments.scoring import compute
@@ -49,7 +51,17 @@ def has_assessment(*, period, agency):
 
 
 def previous_period(period):
-    return AssessmentPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
+    """What a period's "change" is measured against: an assessments.series.EarlierPeriod (same
+    framework, or another one through a crosswalk and then an estimate), or None."""
+    return series.previous_period(period)
+
+
+def _before_subquery(previous):
+    """Each row's earlier index, as a database expression: the earlier summary's self-assessed
+    index in the same framework, the crosswalk's estimate across frameworks."""
+    if previous.is_estimate:
+        return series.estimated_index_subquery(previous)
+    return Subquery(AssessmentSummary.objects.filter(period=previous.period, agency=OuterRef("agency")).values("self_index")[:1])
 
 
 def province_dashboard(*, user, period, sort="rank", page=1):
@@ -70,10 +82,9 @@ def province_dashboard(*, user, period, sort="rank", page=1):
     if sort in ("change", "overdue"):
         # Sorting by a derived column: compute it for every row in the database.
         overdue = FollowUp.objects.overdue().filter(agency=OuterRef("agency")).values("agency").annotate(n=Count("pk")).values("n")
-        before = AssessmentSummary.objects.filter(period=previous, agency=OuterRef("agency")).values("self_index")[:1]
         ranked = ranked.annotate(
             overdue=Coalesce(Subquery(overdue), 0),
-            change=F("self_index") - Subquery(before) if previous else Value(None, output_field=DecimalField()),
+            change=F("self_index") - _before_subquery(previous) if previous else Value(None, output_field=DecimalField()),
         )
     totals = summaries.aggregate(
         agencies=Count("pk"), queue=Sum("submitted"), oldest=Min("oldest_submitted_at"),
@@ -88,13 +99,13 @@ def province_dashboard(*, user, period, sort="rank", page=1):
     if sort == "rank":
         for position, row in enumerate(rows, start=(page - 1) * PAGE_SIZE + 1):
             row.rank = position
-    if sort not in ("change", "overdue"):
-        # Derived columns for the rows on this page only: two small queries.
+    if sort not in ("change", "overdue") or (previous and previous.is_estimate):
+        # Derived columns for the rows on this page only: two small queries. (Sorted by an
+        # estimated change, the database only orders the rows; the page shows the engine's exact
+        # estimate, the same number as the reports.)
         ids = [row.agency_id for row in rows]
         overdue_by_agency = dict(FollowUp.objects.overdue().filter(agency_id__in=ids).values_list("agency_id").annotate(n=Count("pk")).order_by())
-        before_by_agency = dict(
-            AssessmentSummary.objects.filter(period=previous, agency_id__in=ids).values_list("agency_id", "self_index")
-        ) if previous else {}
+        before_by_agency = series.earlier_indices(earlier=previous, agency_ids=ids) if previous else {}
         for row in rows:
             row.overdue = overdue_by_agency.get(row.agency_id, 0)
             row.change = row.self_index - before_by_agency[row.agency_id] if row.agency_id in before_by_agency else None
@@ -138,6 +149,9 @@ def regency_dashboard(*, user, assessment):
         "returned": [item for item in items if item.state == IndicatorAssessment.State.RETURNED],
         "follow_ups": follow_ups,
         "aspects": _leaf_groups(overview["groups"]),
+        "change": series.previous_assessment_change(
+            agency=assessment.agency, period=assessment.period, index=overview["scores"][assessment_selectors.SELF].index
+        ),
     }
 
 
@@ -160,30 +174,85 @@ def _leaf_groups(groups):
     return [group for group in groups if group.node.pk not in parents]
 
 
-def national_averages():
-    """National Indeks SPBE by year, from a data file (reference values)."""
+def national_series():
+    """The national averages as the series of the framework they were measured by (the data file
+    names it and its index): never compared with another framework's index."""
     data = json.loads(NATIONAL_INDEX_FILE.read_text(encoding="utf-8"))
-    return {int(year): Decimal(str(value)) for year, value in data["national_index"].items()}
+    return {"framework": data["framework"], "index_name": data["index_name"], "regulation": data["regulation"],
+            "values": {int(year): Decimal(str(value)) for year, value in data["national_index"].items()}}
 
 
 def agency_trends(*, agencies):
     """Each agency's indices across periods, published results and weekly snapshots (three
-    queries for all of them)."""
+    queries for all of them). Published results are (year, index, framework version)."""
     ids = [agency.pk for agency in agencies]
     summaries, published, snapshots = {}, {}, {}
-    for summary in AssessmentSummary.objects.filter(agency_id__in=ids).select_related("period").order_by("period__year"):
+    every = list(AssessmentSummary.objects.filter(agency_id__in=ids).select_related("period__framework_version__framework")
+                 .order_by("period__year"))
+    for summary in every:
         summaries.setdefault(summary.agency_id, []).append(summary)
-    for agency_id, year, index in PublishedResult.objects.filter(agency_id__in=ids).order_by("year").values_list("agency_id", "year", "index"):
-        published.setdefault(agency_id, []).append((year, index))
+    estimates = series.estimated_history(summaries=every)
+    for result in PublishedResult.objects.filter(agency_id__in=ids).select_related("framework_version").order_by("year"):
+        published.setdefault(result.agency_id, []).append((result.year, result.index, result.framework_version))
     for agency_id, day, own, verified in IndexSnapshot.objects.filter(agency_id__in=ids).order_by("taken_on").values_list(
         "agency_id", "taken_on", "self_index", "verified_index"
     ):
         snapshots.setdefault(agency_id, []).append((day, own, verified))
     return [
         {"agency": agency, "summaries": summaries.get(agency.pk, []), "published": published.get(agency.pk, []),
-         "snapshots": snapshots.get(agency.pk, [])}
+         "snapshots": snapshots.get(agency.pk, []),
+         "estimates": {year: found for (agency_id, year), found in estimates.items() if agency_id == agency.pk}}
         for agency in agencies
     ]
+
+
+def trend_series(*, trends, national):
+    """One series per agency, measure and framework: an Indeks SPBE and an Indeks Pemdi are never
+    one line. Each series: key, label (the framework's index name and regulation), framework (id;
+    the national data's code), values by year, and whether it is a crosswalk estimate. The national
+    averages are the series of the framework the data file names."""
+    found = []
+
+    def add(key, label, framework, values, estimate=False, notes=None):
+        if values:
+            found.append({"key": key, "label": label, "framework": framework, "values": values, "estimate": estimate,
+                          "notes": notes or {}})
+
+    for trend in trends:
+        name = trend["agency"].short_name
+        by_framework = {}
+        for summary in trend["summaries"]:
+            version = summary.period.framework_version
+            entry = by_framework.setdefault(version.framework_id, {"version": version, "self": {}, "verified": {}, "published": {},
+                                                                   "self_notes": {}, "verified_notes": {}})
+            entry["self"][summary.period.year] = summary.self_index
+            entry["verified"][summary.period.year] = summary.verified_index
+            entry["self_notes"][summary.period.year] = assessed_text(summary.self_assessed_count, summary.total)
+            entry["verified_notes"][summary.period.year] = assessed_text(summary.verified_assessed_count, summary.total)
+        for year, index, version in trend["published"]:
+            entry = by_framework.setdefault(version.framework_id, {"version": version, "self": {}, "verified": {}, "published": {},
+                                                                   "self_notes": {}, "verified_notes": {}})
+            entry["published"][year] = index
+        for framework_id, entry in sorted(by_framework.items(), key=lambda item: min([*item[1]["self"], *item[1]["published"]])):
+            version = entry["version"]
+            add((trend["agency"].code, framework_id, "self"), f"{name} — {version.series_label} — {_('self-assessed')}", framework_id, entry["self"],
+                notes=entry["self_notes"])
+            add((trend["agency"].code, framework_id, "verified"), f"{name} — {version.series_label} — {_('verified')}", framework_id, entry["verified"],
+                notes=entry["verified_notes"])
+            add((trend["agency"].code, framework_id, "published"), f"{name} — {version.series_label} — {_('national result')}", framework_id, entry["published"])
+        estimates = trend.get("estimates") or {}
+        if estimates:
+            # Earlier periods of another framework, estimated through the crosswalk: a series of its
+            # own, labelled as an estimate (a dashed line), never joined to the measured one.
+            target = next(iter(estimates.values()))[1]
+            sources = sorted({summary.period.framework_version.index_label for summary in trend["summaries"]
+                              if summary.period.year in estimates})
+            label = _("estimate through the crosswalk from %(index)s") % {"index": ", ".join(sources)}
+            add((trend["agency"].code, target.framework_id, "estimate"), f"{name} — {target.series_label} — {label} — {_('self-assessed')}",
+                target.framework_id, {year: estimate.index for year, (estimate, _target) in estimates.items()}, estimate=True)
+    if national:
+        add(("national",), f"{national['index_name']} — {_('national average')} ({national['regulation']})", national["framework"], national["values"])
+    return found
 
 
 def comparison(*, user, period, agencies):
@@ -211,6 +280,7 @@ def comparison(*, user, period, agencies):
             "verified": [checked.node_index(node.code) for node in aspects],
             "index": scores.index,
             "verified_index": checked.index,
+            "scores": scores,
         })
     return {"aspects": aspects, "series": series}
 
@@ -236,6 +306,17 @@ def api_indices(*, user, period):
         rank=Window(RowNumber(), partition_by=[regional], order_by=list(RANK_EXPRESSIONS)),
         indicators=F("not_started") + F("draft") + F("submitted") + F("returned") + F("accepted"),
     ).order_by("agency__path").values_list(*API_INDEX_FIELDS)
+
+
+def earlier_indices_by_code(*, earlier, codes):
+    """Agency code → the index its change is measured against (see assessments.series). Two queries."""
+    ids = dict(Agency.objects.filter(code__in=codes).values_list("pk", "code"))
+    return {ids[agency_id]: index for agency_id, index in series.earlier_indices(earlier=earlier, agency_ids=list(ids)).items()}
+
+
+def index_change(*, assessment, index):
+    """The agency's self-assessed ``index`` against its previous assessment (assessments.series)."""
+    return series.previous_assessment_change(agency=assessment.agency, period=assessment.period, index=index)
 
 
 def api_agency_indices(*, user, period, code):

@@ -42,12 +42,13 @@ def province_dashboard(request, period_id):
     page = query_int(request, "page", default=1, minimum=1, maximum=100_000)
     data = selectors.province_dashboard(user=request.user, period=period, sort=sort, page=page)
     ranked = data["top"]
+    index_name = period.framework_version.index_label
     chart = {
         "type": "bar",
         "labels": [row.agency.short_name for row in ranked],
         "datasets": [
-            {"label": _("Self-assessed"), "data": [_number(row.self_index) for row in ranked]},
-            {"label": _("Verified"), "data": [_number(row.verified_index) for row in ranked]},
+            {"label": f"{index_name} — {_('self-assessed')}", "data": [_number(row.self_index) for row in ranked]},
+            {"label": f"{index_name} — {_('verified')}", "data": [_number(row.verified_index) for row in ranked]},
         ],
         "max": period.framework_version.scoring.scale_max,
         "horizontal": True,
@@ -75,13 +76,14 @@ def regency_dashboard(request, period_id, code):
     assessment = selectors.assessment_for(user=request.user, period=period, code=code)
     data = selectors.regency_dashboard(user=request.user, assessment=assessment)
     aspects = data["aspects"]
+    index_name = period.framework_version.index_label
     chart = {
         "type": "radar",
         "labels": [group.node.code for group in aspects],
         "datasets": [
-            {"label": _("Self-assessed"), "data": [_number(group.indices["self"]) for group in aspects]},
-            {"label": _("Verified"), "data": [_number(group.indices["verified"]) for group in aspects]},
-            {"label": _("Target"), "data": [_number(group.indices["planned"]) for group in aspects]},
+            {"label": f"{index_name} — {_('self-assessed')}", "data": [_number(group.indices["self"]) for group in aspects]},
+            {"label": f"{index_name} — {_('verified')}", "data": [_number(group.indices["verified"]) for group in aspects]},
+            {"label": f"{index_name} — {_('target')}", "data": [_number(group.indices["planned"]) for group in aspects]},
         ],
         "max": data["framework"].scale_max,
     }
@@ -100,18 +102,13 @@ def trends(request):
     chosen_codes = request.GET.getlist("agency") or [a.code for a in agencies if a.kind != Agency.Kind.PROVINCE][:2]
     chosen = [a for a in agencies if a.code in chosen_codes][:5]
     period = selectors.current_period()
-    national = selectors.national_averages()
+    national = selectors.national_series()
     trends_data = selectors.agency_trends(agencies=chosen)
-    years = sorted({s.period.year for t in trends_data for s in t["summaries"]} | {y for t in trends_data for y, _i in t["published"]} | set(national))
-    datasets = []
-    for trend in trends_data:
-        by_year = {s.period.year: s for s in trend["summaries"]}
-        published = dict(trend["published"])
-        datasets.append({"label": f"{trend['agency'].short_name} — {_('self-assessed')}",
-                         "data": [_number(by_year[y].self_index) if y in by_year else None for y in years]})
-        datasets.append({"label": f"{trend['agency'].short_name} — {_('national result')}",
-                         "data": [_number(published.get(y)) for y in years]})
-    datasets.append({"label": _("National average"), "data": [_number(national.get(y)) for y in years]})
+    series = selectors.trend_series(trends=trends_data, national=national)
+    years = sorted({year for entry in series for year in entry["values"]})
+    datasets = [{"label": entry["label"], "data": [_number(entry["values"].get(y)) for y in years], "estimate": entry["estimate"],
+                 "notes": [entry["notes"].get(y, "") for y in years]}
+                for entry in series]
     line_chart = {"type": "line", "labels": [str(y) for y in years], "datasets": datasets, "max": 5}
     compared = selectors.comparison(user=request.user, period=period, agencies=chosen) if period else {"aspects": [], "series": []}
     radar_chart = {
@@ -133,7 +130,7 @@ def trends(request):
         request,
         "dashboards/trends.html",
         {"agencies": agencies, "chosen": chosen, "chosen_codes": [a.code for a in chosen], "years": years, "trends": trends_data,
-         "national": national, "line_chart": line_chart, "compared": compared, "radar_chart": radar_chart, "period": period,
+         "national": national, "series": series, "line_chart": line_chart, "compared": compared, "radar_chart": radar_chart, "period": period,
          "snapshot_chart": snapshot_chart},
     )
 

@@ -26,11 +26,23 @@ def render_pdf(report) -> bytes:
     return HTML(string=html, url_fetcher=embedded_only_fetcher(heading.embedded()), base_url=None).write_pdf()
 
 
+def _change_row(key, change):
+    """A change in a table: the difference, "—" where none is measured, and "estimate" in the
+    label where it crosses frameworks through the crosswalk."""
+    if change is None:
+        return {"key": key, "value": "—"}
+    if change.is_estimate:
+        key = f"{key} ({_('estimate')}: {_('another framework, through the crosswalk')})"
+    return {"key": key, "value": change.difference}
+
+
 def _regency_tables(report):
     scores = report.scores
     summary = [
+        {"key": _("Report"), "value": _("%(index)s maturity report") % {"index": report.period.framework_version.index_label}},
         {"key": _("Agency"), "value": report.agency.name},
         {"key": _("Period"), "value": str(report.period)},
+        {"key": _("Index"), "value": report.period.framework_version.series_label},
         {"key": _("Self-assessed index"), "value": scores["self"].index},
         {"key": _("Self-assessed predicate"), "value": scores["self"].predicate},
         {"key": _("Verified index"), "value": scores["verified"].index},
@@ -41,10 +53,10 @@ def _regency_tables(report):
                "assessed": scores[variant].assessed_count, "total": scores[variant].indicator_count}}
           for variant, label in (("self", _("self-assessed index")), ("verified", _("verified index")), ("planned", _("planned index")))),
     ]
-    if report.previous:
-        summary.append({"key": _("Change since %(period)s") % {"period": report.previous.label}, "value": report.previous.difference})
-    if report.national:
-        summary.append({"key": _("Change since the national result %(year)s") % {"year": report.national.label}, "value": report.national.difference})
+    summary.append(_change_row(_("Change since %(period)s") % {"period": report.previous.label} if report.previous else _("Change since the last period"),
+                               report.previous))
+    summary.append(_change_row(_("Change since the national result %(year)s") % {"year": report.national.label} if report.national
+                               else _("Change since the last national result"), report.national))
     groups = [
         {"code": g.node.code, "name": g.node.name, "tier": g.node.tier_label, "weight": g.node.weight,
          "self": g.indices["self"], "verified": g.indices["verified"], "planned": g.indices["planned"]}
@@ -95,6 +107,9 @@ def _province_tables(report):
     predicates = [{"predicate": name, "self": own, "verified": verified} for name, own, verified in report.predicate_counts]
     progress = [{"agency": r.agency.short_name, **{state: r.states.get(state, 0) for state in states.values}} for r in report.rows]
     return [
+        (_("Summary"), [("key", _("Item")), ("value", _("Value"))],
+         [{"key": _("Report"), "value": _("%(index)s province summary") % {"index": report.period.framework_version.index_label}},
+          {"key": _("Period"), "value": str(report.period)}, {"key": _("Index"), "value": report.period.framework_version.series_label}]),
         (_("Ranking"), [("rank", _("Rank")), ("code", _("Code")), ("agency", _("Agency")), ("self", _("Self-assessed index")),
                         ("self_predicate", _("Self-assessed predicate")), ("verified", _("Verified index")),
                         ("verified_predicate", _("Verified predicate")), ("planned", _("Planned index")),

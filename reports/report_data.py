@@ -12,18 +12,11 @@ from django.utils import timezone
 from agencies.access import SYSTEM
 from agencies.models import Agency
 from assessments import selectors as assessment_selectors
-from assessments.models import Assessment, AssessmentPeriod, IndicatorAssessment, PublishedResult
-from assessments.scoring import compute
+from assessments import series
+from assessments.models import Assessment, AssessmentPeriod, IndicatorAssessment
 from meetings.models import FollowUp
 
 from . import charts
-
-
-@dataclass
-class Comparison:
-    label: str
-    index: object  # Decimal
-    difference: object  # Decimal: this report's self-assessed index minus it
 
 
 @dataclass
@@ -35,8 +28,8 @@ class RegencyReport:
     groups: list
     items: list
     plan: object
-    previous: Comparison | None
-    national: Comparison | None
+    previous: object  # assessments.series.Change or None: same framework, or a crosswalk estimate
+    national: object  # assessments.series.Change or None
     follow_ups: list
     generated_at: object
     radar_svg: str = ""
@@ -52,24 +45,13 @@ class RegencyReport:
 
 
 def _previous_comparison(agency, period, self_index):
-    earlier = (
-        Assessment.objects.filter(agency=agency, period__year__lt=period.year)
-        .select_related("period__framework_version")
-        .order_by("-period__year")
-        .first()
-    )
-    if earlier is None:
-        return None
-    levels = IndicatorAssessment.objects.filter(assessment=earlier).values_list("indicator__code", "level")
-    index = compute(earlier.period.framework_version.scoring, dict(levels)).index
-    return Comparison(str(earlier.period), index, self_index - index)
+    """Against the agency's previous self-assessment of the same framework, or a crosswalk estimate."""
+    return series.previous_assessment_change(agency=agency, period=period, index=self_index)
 
 
 def _national_comparison(agency, period, self_index):
-    result = PublishedResult.objects.filter(agency=agency, year__lte=period.year).order_by("-year").first()
-    if result is None:
-        return None
-    return Comparison(str(result.year), result.index, self_index - result.index)
+    """Against the latest published result of the same framework, or a crosswalk estimate."""
+    return series.previous_published_change(agency=agency, period=period, index=self_index)
 
 
 def regency_report(*, period, agency) -> RegencyReport:

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,5 +107,5 @@ def report_download(request, pk, file_format):
     stored = getattr(run, field)
     if not stored:
         raise Http404
-    name = f"laporan-spbe-{run.agency.code}-{run.period.year}-{run.pk}.{extension}"
+    name = f"laporan-{slugify(run.period.framework_version.index_label)}-{run.agency.code}-{run.period.year}-{run.pk}.{extension}"
     return private_file_response(stored, filename=name, content_type=content_type)

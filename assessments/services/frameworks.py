@@ -73,6 +73,7 @@ def _framework_version_fill(version, definition, *, digest, name, actor):
     years = definition.get("evaluation_years") or {}
     version.name = definition["name"]
     version.regulation = definition["regulation"]
+    version.index_name = definition.get("index_name", "")
     version.source_note = definition.get("source_note", "")
     version.first_year = years.get("from")
     version.last_year = years.get("to")

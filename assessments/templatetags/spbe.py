@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+
+from assessments.selectors import assessed_text
 
 register = template.Library()
 
@@ -27,24 +28,6 @@ def get_index(sequence, index):
         return sequence[index]
     except (IndexError, TypeError, KeyError):
         return None
-
-
-@register.filter
-def trend_summary(trend, year):
-    return next((summary for summary in trend["summaries"] if summary.period.year == year), None)
-
-
-@register.filter
-def trend_published(trend, year):
-    return dict(trend["published"]).get(year)
-
-
-def assessed_text(assessed, total):
-    """"x of n indicators assessed", or "" when all are (an index computed with unassessed
-    indicators counts them at the bottom of the scale, and must say so beside it)."""
-    if assessed is None or total is None or assessed >= total:
-        return ""
-    return _("%(assessed)s of %(total)s indicators assessed") % {"assessed": assessed, "total": total}
 
 
 @register.simple_tag

@@ -15,7 +15,7 @@
     var datasets = spec.datasets.map(function (set, index) {
       var colour = COLOURS[index % COLOURS.length];
       return {
-        label: set.label, data: set.data, borderColor: colour, spanGaps: true,
+        label: set.label, data: set.data, borderColor: colour, spanGaps: true, borderDash: set.estimate ? [6, 4] : [],
         backgroundColor: spec.type === "radar" ? colour + "33" : colour, borderWidth: spec.type === "bar" ? 0 : 2
       };
     });

@@ -41,7 +41,7 @@ def test_indices_export_matches_the_period_page(spbe_2021, client_of, provincial
         "Kepahiang": (Decimal("1.59"), Decimal("1.40")),
     }
     response = client.get(reverse("period_export", args=[spbe_2021.pk, "indices", "csv"]))
-    assert response["Content-Disposition"].startswith('attachment; filename="spbe-2021-')
+    assert response["Content-Disposition"].startswith('attachment; filename="indeks-spbe-2021-')
     exported = {row["Kode instansi"] if "Kode instansi" in row else row["Agency code"]: row for row in csv_rows(response.content)}
     assert set(exported) == {"17.02", "17.07", "17.08"}
     values = [tuple(Decimal(v) for v in list(row.values())[2:5:2]) for row in csv_rows(response.content)]
@@ -55,7 +55,7 @@ def test_indices_excel_has_numbers_per_domain_and_aspect(spbe_2021, client_of, p
     rows = {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
     rejang_lebong = rows["17.02"]
     assert rejang_lebong[header[2]] == pytest.approx(2.57)
-    assert len(header) == 9 + 2 * 12  # 4 domains + 8 aspects, self-assessed and verified
+    assert len(header) == 9 + 4 + 2 * 12  # index, change, how measured, compared with; 4 domains + 8 aspects, self-assessed and verified
     assert any(title.endswith("Domain D4") for title in header)
 
 

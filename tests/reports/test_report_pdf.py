@@ -30,7 +30,7 @@ def png_logo():
     return stream.getvalue()
 
 
-@pytest.mark.parametrize("kind, title", [("regency", "Laporan tingkat kematangan SPBE"), ("province", "Ringkasan SPBE provinsi")])
+@pytest.mark.parametrize("kind, title", [("regency", "Laporan tingkat kematangan Indeks SPBE"), ("province", "Ringkasan Indeks SPBE provinsi")])
 def test_page_one_of_a_report_is_its_cover_not_an_empty_page(kind, title, open_period, lebong, province, lebong_levels,
                                                              django_capture_on_commit_callbacks):
     agency = lebong if kind == "regency" else province
