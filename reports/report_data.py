@@ -47,6 +47,11 @@ class RegencyReport:
     kind = "regency"
 
     @property
+    def external(self):
+        """Items of externally scored indicators: listed apart from the plan, with their values."""
+        return [item for item in self.items if item.indicator.externally_scored]
+
+    @property
     def overdue_follow_ups(self):
         return [follow_up for follow_up in self.follow_ups if follow_up.is_overdue]
 
@@ -60,8 +65,9 @@ def _previous_comparison(agency, period, self_index):
     )
     if earlier is None:
         return None
-    levels = IndicatorAssessment.objects.filter(assessment=earlier).values_list("indicator__code", "level")
-    index = compute(earlier.period.framework_version.scoring, dict(levels)).index
+    framework = earlier.period.framework_version.scoring
+    rows = IndicatorAssessment.objects.filter(assessment=earlier).values_list(*assessment_selectors.LEVEL_FIELDS)
+    index = compute(framework, assessment_selectors.variant_levels(rows, framework)[assessment_selectors.SELF]).index
     return Comparison(str(earlier.period), index, self_index - index)
 
 
