@@ -209,8 +209,14 @@ def test_an_xlsx_import_reads_dates_and_numbers(pemdi, provincial_reviewer):
 # --- Pages ----------------------------------------------------------------------------------------
 
 
-def test_the_entry_page_is_for_province_staff_only(pemdi, client_of, provincial_reviewer, rejang_lebong_officer):
+def test_the_entry_page_is_for_province_staff_only(pemdi, client_of, provincial_reviewer, rejang_lebong_officer, kepahiang):
+    from agencies.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
     url = reverse("external_scores", args=[pemdi.pk])
+    regency_reviewer = UserFactory(username="kph.reviewer")
+    MembershipFactory(user=regency_reviewer, agency=kepahiang, role=Membership.Role.REVIEWER)
+    assert client_of(regency_reviewer).get(url).status_code == 403
     assert client_of(rejang_lebong_officer).get(url).status_code == 403
     assert client_of(rejang_lebong_officer).post(url, {"action": "set"}).status_code == 403
     page = client_of(provincial_reviewer).get(url)
