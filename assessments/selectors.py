@@ -211,6 +211,9 @@ def level_rows(*, period, user):
             "level": item.level,
             "verified_level": item.verified_level,
             "target_level": item.target_level,
+            "external_value": item.external_value,
+            "external_reference": item.external_reference,
+            "external_dated": item.external_dated,
         }
         for item in items
     ]

@@ -439,7 +439,7 @@ def item_detail(request, period_id, code, indicator_code):
         status = 409
     except ValidationError as error:
         form = item_form if item_form is not None else review_form
-        if form is not None:
+        if form is not None and not item.indicator.externally_scored:  # an external item's page shows no level form
             add_service_errors(form, error)
             if form is item_form and request.FILES:
                 form.add_error(None, _("Nothing was saved. What you typed is kept below; choose the file again after fixing the problem."))

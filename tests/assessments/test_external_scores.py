@@ -285,6 +285,12 @@ def test_the_officer_sees_the_value_not_a_level_choice_and_no_todo(pemdi, client
     other = officer.get(reverse("item_detail", args=[pemdi.pk, "17.02", "I6"]), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "belum ada nilai dari Badan Informasi Geospasial" in other
     assert selectors.officer_todo(user=rejang_lebong_officer)["not_started"] == 16
+    posted = officer.post(reverse("item_detail", args=[pemdi.pk, "17.02", "I5"]), {
+        "action": "save", "version": item.version + 1, "level": "4", "justification": "x"}, HTTP_ACCEPT_LANGUAGE="id")
+    assert posted.status_code == 400 and "dinilai oleh Bappenas" in posted.content.decode()
+    assert item_of(pemdi, "17.02", "I5").level is None
+    exported = {(row["agency_code"], row["indicator_code"]): row for row in selectors.level_rows(period=pemdi, user=rejang_lebong_officer)}
+    assert exported[("17.02", "I5")]["external_value"] == Decimal("2.99") and exported[("17.02", "I5")]["level"] is None
     overview = officer.get(reverse("assessment_detail", args=[pemdi.pk, "17.02"]), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "2,99" in overview and "Bergantung pada Bappenas (evaluasi Satu Data Indonesia)" in overview
 
