@@ -108,7 +108,7 @@ def assessment_detail(request, period_id, code):
 
     def shown(item):
         return (
-            (not state_filter or item.state == state_filter)
+            (not state_filter or (item.state == state_filter and not item.indicator.externally_scored))
             and (not group_filter or group_filter in set(ancestors(item.indicator)))
             and (not mine or (item.state in my_states and not item.indicator.externally_scored))
         )

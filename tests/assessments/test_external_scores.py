@@ -293,6 +293,11 @@ def test_the_officer_sees_the_value_not_a_level_choice_and_no_todo(pemdi, client
     assert exported[("17.02", "I5")]["external_value"] == Decimal("2.99") and exported[("17.02", "I5")]["level"] is None
     overview = officer.get(reverse("assessment_detail", args=[pemdi.pk, "17.02"]), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "2,99" in overview and "Bergantung pada Bappenas (evaluasi Satu Data Indonesia)" in overview
+    # The state filter counts and lists the officer's 16 items only.
+    filtered = officer.get(reverse("assessment_detail", args=[pemdi.pk, "17.02"]) + "?state=not_started").content.decode()
+    table = filtered[filtered.index('id="indicator-table"'):]
+    assert table.count("data-indicator=") == 16 and 'data-indicator="I5"' not in table
+    assert 'value="not_started" selected>Belum diisi (16)' in filtered
 
 
 def test_the_whatif_and_the_dashboard_plan_keep_external_indicators_apart(pemdi, client_of, provincial_reviewer, rejang_lebong_officer):
