@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from assessments import selectors
 from assessments.external_scores import ExternalScoresError, validate_rows
-from assessments.models import AssessmentPeriod, AssessmentSummary, IndicatorAssessment, ItemEvent
+from assessments.models import AssessmentSummary, IndicatorAssessment, ItemEvent
 from assessments.services import (
     ConcurrentChange,
     assessment_get_or_create,
@@ -73,7 +73,6 @@ def test_a_value_counts_exactly_in_every_variant_and_the_summary(pemdi, provinci
 
 def test_a_level_held_by_an_external_item_is_ignored_without_a_value():
     """variant_levels reads the external value (or nothing) for an external indicator, never a level."""
-    from assessments.models import FrameworkVersion  # noqa: F401  (the engine needs no database)
     from tests.assessments.test_scoring import PEMDI
 
     rows = [("I5", 4, 4, 5, None), ("I6", None, None, None, Decimal("2.50")), ("I8", 3, 2, None, None)]
