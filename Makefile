@@ -75,6 +75,7 @@ prod: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_agencies
 	$(PY) manage.py load_framework
+	$(PY) manage.py rebuild_summaries
 	$(PY) manage.py ensure_schedules
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/honcho start --env /dev/null

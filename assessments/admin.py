@@ -317,7 +317,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(IndicatorAssessment)
 class IndicatorAssessmentAdmin(ReadOnlyAdmin):
-    list_display = ["assessment", "indicator", "state", "level", "verified_level", "target_level", "person_in_charge", "updated_at"]
+    list_display = ["assessment", "indicator", "state", "level", "verified_level", "target_level", "external_value", "person_in_charge", "updated_at"]
     list_filter = ["state", "assessment__period", "assessment__agency"]
     search_fields = ["indicator__code", "indicator__name", "assessment__agency__name", "justification"]
     list_select_related = ["assessment__agency", "assessment__period", "indicator", "person_in_charge"]

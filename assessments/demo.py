@@ -154,6 +154,19 @@ WORKFLOW_2026 = {
         "I2": ("submitted", 2, 3, []), "I14": ("draft", 2, 3, []),
     },
 }
+# Externally scored indicators of 8/2026: the source agency's value per regency, entered by the
+# province reviewer. DEMO values, not any agency's real result.
+EXTERNAL_2026 = {
+    "17.02": {"I5": "2.99", "I6": "2.40", "I7": "3.15", "I18": "2.75"},
+    "17.08": {"I5": "1.85", "I6": "1.50", "I7": "2.30"},  # I18 left without a value: "belum ada nilai"
+    "17.07": {"I5": "2.10", "I6": "1.75", "I7": "2.05", "I18": "1.60"},
+}
+EXTERNAL_SOURCES_2026 = {
+    "I5": ("DATA DEMO — Evaluasi Satu Data Indonesia 2025 (Bappenas)", date(2026, 3, 16)),
+    "I6": ("DATA DEMO — Indeks Simpul Jaringan IG 2025 (BIG, Bhumandala)", date(2026, 2, 27)),
+    "I7": ("DATA DEMO — Evaluasi Penyelenggaraan Statistik Sektoral (EPSS) 2025 (BPS)", date(2026, 4, 8)),
+    "I18": ("DATA DEMO — Evaluasi Satu Data Indonesia 2025 (Bappenas)", date(2026, 3, 16)),
+}
 RETURN_NOTES = [
     "Bukti dukung tingkat 2 belum memuat tanda tangan dan tanggal penetapan. Unggah salinan dokumen yang sudah ditetapkan.",
     "Notulen rapat yang diunggah tidak menyebut pembahasan indikator ini. Lengkapi dengan laporan pelaksanaan.",
@@ -188,7 +201,9 @@ def _demo_upload(title, agency, level):
 def period_2026_load(version):
     """Create the open 2026 period and walk its demo items through the workflow with the demo
     accounts, so every event, revision and notification is real. Idempotent."""
-    from .services import evidence_add, item_review, item_save, item_submit
+    from decimal import Decimal
+
+    from .services import ExternalChange, evidence_add, external_scores_save, item_review, item_save, item_submit
 
     period = AssessmentPeriod.objects.filter(year=2026, framework_version__framework=version.framework).first()
     if period is not None:
@@ -232,6 +247,10 @@ def period_2026_load(version):
                 decision = "accept" if state == "accepted" else "return"
                 item_review(item=item, actor=reviewer, expected_version=item.version, decision=decision,
                             accepted_levels=accepted, note="" if decision == "accept" else next(notes))
+            external_scores_save(actor=reviewer, changes=[
+                ExternalChange(items[code], Decimal(value), *EXTERNAL_SOURCES_2026[code])
+                for code, value in EXTERNAL_2026[agency.code].items()
+            ])
         butir_demo_load(period, officers, reviewer)
     return period, True
 

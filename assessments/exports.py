@@ -21,6 +21,9 @@ def level_columns():
         ("level", _("Self-assessed level")),
         ("verified_level", _("Verified level")),
         ("target_level", _("Target level")),
+        ("external_value", _("External value")),
+        ("external_reference", _("Source of the external value")),
+        ("external_dated", _("Date of the source's result")),
     ]
 
 

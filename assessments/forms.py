@@ -107,3 +107,39 @@ class ReviewForm(forms.Form):
     def item_decisions(self):
         data = self.cleaned_data
         return {code: (data.get(f"item-{code}") or "", data.get(f"note-{code}") or "") for code in self.item_codes}
+
+
+class ExternalScoreForm(forms.Form):
+    """One value of an externally scored indicator, as province staff type it (2,99 or 2.99)."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    value = forms.CharField(label=_("Value"), max_length=10, widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "2,99"}))
+    reference = forms.CharField(label=_("Source"), max_length=200, help_text=_("E.g. Hasil Evaluasi Satu Data Indonesia 2025."))
+    dated = forms.DateField(label=_("Date of the source's result"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Reason for a correction"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.visible_fields():
+            field.field.widget.attrs.setdefault("class", "form-control")
+
+    def clean_value(self):
+        from .services import external_value_parse
+
+        value = external_value_parse(self.cleaned_data["value"])
+        if value is None:
+            raise forms.ValidationError(gettext("Enter a number such as 2,99."))
+        return value
+
+
+class ExternalImportForm(forms.Form):
+    """A CSV or Excel file of external values (assessments.external_scores)."""
+
+    file = forms.FileField(label=_("CSV or Excel file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    reason = forms.CharField(label=_("Reason, when the file corrects entered values"), required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.visible_fields():
+            field.field.widget.attrs.setdefault("class", "form-control")

@@ -308,6 +308,11 @@ def validate(data: dict) -> None:
         else:
             if children:
                 fault(label, _("an indicator (the last tier) has no children"))
+            external = node.get("externally_scored")
+            if external is not None and not isinstance(external, bool):
+                fault(f"{label} › externally_scored", _("must be true or false"))
+            elif external and not str(node.get("external_source") or "").strip():
+                fault(f"{label} › external_source", _("an externally scored indicator names the institution that scores it"))
             criteria = node.get("criteria") or {}
             if not isinstance(criteria, dict):
                 fault(f"{label} › criteria", _("must map levels to texts"))

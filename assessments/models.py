@@ -258,6 +258,17 @@ class IndicatorAssessment(models.Model):
         related_name="+", help_text=_("The provincial reviewer who took the item, or to whom a colleague assigned it."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
+    # An externally scored indicator's value: the source agency's index, entered or imported by the
+    # province (assessments.services.external), never claimed by the officer.
+    external_value = models.DecimalField(_("external value"), max_digits=3, decimal_places=2, null=True, blank=True)
+    external_reference = models.CharField(
+        _("source of the value"), max_length=200, blank=True, help_text=_("E.g. Hasil Evaluasi Satu Data Indonesia 2025.")
+    )
+    external_dated = models.DateField(_("date of the source's result"), null=True, blank=True)
+    external_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("value entered by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    external_entered_at = models.DateTimeField(_("value entered at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -359,6 +370,7 @@ class ItemEvent(models.Model):
         VERIFIED_LOWERED = "verified_lowered", _("Verified level lowered")
         EVIDENCE_ITEM_ACCEPTED = "item_accepted", _("Evidence item accepted")
         EVIDENCE_ITEM_RETURNED = "item_returned", _("Evidence item returned")
+        EXTERNAL_VALUE_SET = "external_value_set", _("External value entered")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -452,6 +464,7 @@ class AssessmentSummary(models.Model):
     unassessed = models.PositiveIntegerField(_("indicators without a self-assessed level"), default=0)
     verified_unassessed = models.PositiveIntegerField(_("indicators without a verified level"), default=0)
     planned_unassessed = models.PositiveIntegerField(_("indicators without a target or self-assessed level"), default=0)
+    indicator_count = models.PositiveIntegerField(_("indicators of the framework"), default=0)
     oldest_submitted_at = models.DateTimeField(_("oldest submission waiting"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
@@ -470,15 +483,15 @@ class AssessmentSummary(models.Model):
 
     @property
     def self_assessed_count(self):
-        return self.total - self.unassessed
+        return self.indicator_count - self.unassessed
 
     @property
     def verified_assessed_count(self):
-        return self.total - self.verified_unassessed
+        return self.indicator_count - self.verified_unassessed
 
     @property
     def planned_assessed_count(self):
-        return self.total - self.planned_unassessed
+        return self.indicator_count - self.planned_unassessed
 
 
 class ReviewDigest(models.Model):

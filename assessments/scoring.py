@@ -16,6 +16,12 @@ Two formulas, named by the framework file (``formula``):
 With weights that add up (the loader insists), both give the same numbers; each framework still
 computes by its own regulation's text.
 
+An externally scored indicator (``externally_scored`` in the file: its value is another
+institution's index, e.g. Bappenas' Satu Data score) takes an exact decimal value inside the scale
+(a Decimal or Fraction: 2.99 counts as 2.99, never truncated); every other indicator takes a whole
+level. The plan and the next-level gains never propose raising an externally scored indicator:
+the agency cannot claim it.
+
 An indicator without a level counts at the bottom of the scale (an index is never outside it) and
 is listed in ``Scores.missing`` so that pages can say how many were not assessed ("x of n
 indicators assessed"). Indices are exact fractions inside; ``Scores.index`` rounds half up to two
@@ -153,6 +159,11 @@ class Framework:
         return self._indicators
 
     @cached_property
+    def external_codes(self) -> frozenset[str]:
+        """Codes of the externally scored indicators."""
+        return frozenset(indicator.code for indicator in self.indicators() if indicator.externally_scored)
+
+    @cached_property
     def step_gains(self) -> dict[str, Fraction]:
         """What one level more on each indicator adds to the overall index. Both formulas are
         linear in the levels, so this does not depend on the levels themselves: computed once."""
@@ -209,7 +220,7 @@ class Scores:
     framework: Framework
     overall: Fraction
     by_node: Mapping[str, Fraction]
-    levels: Mapping[str, int]
+    levels: Mapping[str, int | Fraction]  # a Fraction only for an externally scored indicator
     missing: tuple[str, ...]
 
     @property
@@ -240,20 +251,36 @@ class Scores:
         return len(self.levels) - len(self.missing)
 
 
-def compute(framework: Framework, levels: Mapping[str, int | None]) -> Scores:
-    """Indices of every node and overall, from ``levels`` keyed by indicator code."""
-    counted: dict[str, int] = {}
+def _counted_level(framework: Framework, indicator: Node, level) -> int | Fraction:
+    """A given level as the engine counts it: a whole number, or for an externally scored
+    indicator an exact fraction; ValueError when it is neither or outside the scale."""
+    if isinstance(level, bool) or not isinstance(level, (int, Decimal, Fraction)):
+        raise ValueError(f"Level {level!r} of indicator {indicator.code} is not an exact number.")
+    if isinstance(level, Decimal) and not level.is_finite():
+        raise ValueError(f"Level {level} of indicator {indicator.code} is not a number.")
+    exact = Fraction(level)
+    if not framework.scale_min <= exact <= framework.scale_max:
+        raise ValueError(
+            f"Level {level} of indicator {indicator.code} is outside the scale {framework.scale_min}–{framework.scale_max}."
+        )
+    if exact.denominator == 1:
+        return int(exact)
+    if not indicator.externally_scored:
+        raise ValueError(f"Level {level} of indicator {indicator.code} is not a whole level.")
+    return exact
+
+
+def compute(framework: Framework, levels: Mapping[str, int | Decimal | Fraction | None]) -> Scores:
+    """Indices of every node and overall, from ``levels`` keyed by indicator code (whole levels;
+    exact decimals for externally scored indicators)."""
+    counted: dict[str, int | Fraction] = {}
     missing = []
     for indicator in framework.indicators():
         level = levels.get(indicator.code)
         if level is None:
             missing.append(indicator.code)
             level = framework.scale_min
-        elif not framework.scale_min <= level <= framework.scale_max:
-            raise ValueError(
-                f"Level {level} of indicator {indicator.code} is outside the scale {framework.scale_min}–{framework.scale_max}."
-            )
-        counted[indicator.code] = int(level)
+        counted[indicator.code] = _counted_level(framework, indicator, level)
 
     by_node: dict[str, Fraction] = {}
     if framework.formula == WEIGHTED_MEAN:
@@ -325,13 +352,14 @@ class Plan:
 
 def next_level_gains(framework: Framework, levels: Mapping[str, int | None]) -> list[Gain]:
     """Every indicator below the top of the scale, with what its next level adds, largest first
-    (ties in framework order)."""
+    (ties in framework order). Externally scored indicators are left out: the agency cannot raise
+    them by a claim."""
     current = compute(framework, levels).levels
     step = framework.step_gains
     gains = [
         Gain(indicator, current[indicator.code], step[indicator.code])
         for indicator in framework.indicators()
-        if current[indicator.code] < framework.scale_max
+        if not indicator.externally_scored and current[indicator.code] < framework.scale_max
     ]
     return sorted(gains, key=lambda gain: -gain.gain)  # stable: ties keep framework order
 
@@ -342,7 +370,8 @@ def improvement_plan(framework: Framework, levels: Mapping[str, int | None], tar
     linear), so taking the largest gains first gives the fewest steps; ties go to the indicator
     that comes first in the framework. The target is met as the predicate is read (the file's
     ``predicate_from``: the rounded or the exact index). None when the index is already in the top
-    band and no target is asked for."""
+    band and no target is asked for. Externally scored indicators keep their value (see
+    next_level_gains)."""
     current = compute(framework, levels)
     if target is None:
         band = framework.band_above(framework.predicate_basis(current.overall))

@@ -81,12 +81,20 @@ def period_summaries(*, period, user):
     )
 
 
-def variant_levels(item_levels):
-    """{variant: {indicator code: level}} from (code, level, verified, target) tuples.
-    Verified counts accepted levels only; planned takes the target where one is set, else the
-    self-assessed level."""
+# What every computation of an index reads per item (in this order): variant_levels takes these.
+LEVEL_FIELDS = ("indicator__code", "level", "verified_level", "target_level", "external_value")
+
+
+def variant_levels(item_levels, framework=None):
+    """{variant: {indicator code: level}} from (code, level, verified, target[, external value])
+    tuples. Verified counts accepted levels only; planned takes the target where one is set, else
+    the self-assessed level. An externally scored indicator of ``framework`` counts its external
+    value (a Decimal, or None: not assessed) in every variant, whatever level an item holds."""
+    external = framework.external_codes if framework is not None else frozenset()
     levels = {SELF: {}, VERIFIED: {}, PLANNED: {}}
-    for code, level, verified, target in item_levels:
+    for code, level, verified, target, *value in item_levels:
+        if code in external:
+            level = verified = target = value[0] if value else None
         levels[SELF][code] = level
         levels[VERIFIED][code] = verified
         levels[PLANNED][code] = target if target is not None else level
@@ -121,14 +129,14 @@ def period_agency_scores(*, period, user, agencies=None):
         assessments = assessments.filter(agency__in=agencies)
     assessments = list(assessments.select_related("agency").order_by("agency__path"))
     rows = IndicatorAssessment.objects.filter(assessment__in=[a.pk for a in assessments]).values_list(
-        "assessment_id", "indicator__code", "level", "verified_level", "target_level"
+        "assessment_id", *LEVEL_FIELDS
     )
     by_assessment = defaultdict(list)
     for assessment_id, *levels in rows:
         by_assessment[assessment_id].append(levels)
     result = []
     for assessment in assessments:
-        levels = variant_levels(by_assessment[assessment.pk])
+        levels = variant_levels(by_assessment[assessment.pk], framework)
         result.append(AgencyScores(assessment.agency, assessment.pk, {v: compute(framework, levels[v]) for v in VARIANTS}))
     return result
 
@@ -178,13 +186,16 @@ def assessment_overview(*, assessment, items=None):
     domain/aspect, and per-indicator level names."""
     framework = assessment.period.framework_version.scoring
     items = items if items is not None else assessment_items(assessment=assessment)
-    levels = variant_levels((item.indicator.code, item.level, item.verified_level, item.target_level) for item in items)
+    levels = variant_levels(
+        ((item.indicator.code, item.level, item.verified_level, item.target_level, item.external_value) for item in items), framework
+    )
     scores = {variant: compute(framework, levels[variant]) for variant in VARIANTS}
     groups = [
         GroupRow(node, {variant: scores[variant].node_index(node.code) for variant in VARIANTS})
         for node in framework_groups(version=assessment.period.framework_version)
     ]
-    return {"framework": framework, "scores": scores, "groups": groups, "levels": levels}
+    external = [item for item in items if item.indicator.externally_scored]
+    return {"framework": framework, "scores": scores, "groups": groups, "levels": levels, "external": external}
 
 
 def assessment_plan(*, assessment, levels, basis=SELF, target=None):
@@ -220,9 +231,46 @@ def level_rows(*, period, user):
             "level": item.level,
             "verified_level": item.verified_level,
             "target_level": item.target_level,
+            "external_value": item.external_value,
+            "external_reference": item.external_reference,
+            "external_dated": item.external_dated,
         }
         for item in items
     ]
+
+
+@dataclass(frozen=True)
+class ExternalScoreRow:
+    agency: Agency
+    items: list  # the agency's items of the external indicators, in the framework's order (None where missing)
+
+
+def external_score_table(*, period):
+    """The period's externally scored indicators and, per enrolled agency (tree order), its items
+    of them with value, source, date and who entered it. Two queries, whatever the number of agencies."""
+    indicators = list(FrameworkNode.objects.filter(version=period.framework_version, is_indicator=True, externally_scored=True)
+                      .order_by("position"))
+    by_agency = {}
+    for item in (
+        IndicatorAssessment.objects.filter(assessment__period=period, indicator__externally_scored=True)
+        .select_related("assessment__agency", "indicator", "external_entered_by")
+        .order_by("assessment__agency__path", "indicator__position")
+    ):
+        by_agency.setdefault(item.assessment.agency, {})[item.indicator_id] = item
+    rows = [ExternalScoreRow(agency, [items.get(indicator.pk) for indicator in indicators]) for agency, items in by_agency.items()]
+    return indicators, rows
+
+
+def external_item_get(*, period, pk):
+    """An item of an externally scored indicator in ``period``; 404 otherwise."""
+    item = (
+        IndicatorAssessment.objects.filter(pk=pk, assessment__period=period, indicator__externally_scored=True)
+        .select_related("assessment__agency", "assessment__period__framework_version", "indicator")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def periods_with_assessment(*, agency):
@@ -428,10 +476,11 @@ def item_reviewers(*, item):
 
 
 def officer_items(*, user):
-    """Items of the agencies where the user is an officer, in periods that are open or in review."""
+    """Items of the agencies where the user is an officer, in periods that are open or in review.
+    Externally scored indicators are left out: the province enters their values."""
     from agencies.access import SUBMIT_ROLES, role_scope
 
-    return _items_in_active_periods(role_scope(user, SUBMIT_ROLES, "assessment__agency__"))
+    return _items_in_active_periods(role_scope(user, SUBMIT_ROLES, "assessment__agency__")).exclude(indicator__externally_scored=True)
 
 
 def _items_in_active_periods(scope):

@@ -141,6 +141,16 @@ def estimated_index_subquery(earlier: EarlierPeriod, agency=OuterRef("agency")):
     return Subquery(estimate, output_field=number)
 
 
+def _self_levels(assessment):
+    """The self-assessed levels of one assessment as the engine counts them (external values
+    included). One query."""
+    from .selectors import LEVEL_FIELDS, SELF, variant_levels
+
+    framework = assessment.period.framework_version.scoring
+    rows = IndicatorAssessment.objects.filter(assessment=assessment).values_list(*LEVEL_FIELDS)
+    return variant_levels(rows, framework)[SELF]
+
+
 def previous_assessment_change(*, agency, period, index) -> Change | None:
     """``index`` (self-assessed, in ``period``) against the agency's latest earlier self-assessment:
     of the same framework, or through a crosswalk (an estimate). Two or three queries."""
@@ -151,16 +161,14 @@ def previous_assessment_change(*, agency, period, index) -> Change | None:
     framework_id = period.framework_version.framework_id
     same = next((a for a in earlier if a.period.framework_version.framework_id == framework_id), None)
     if same is not None:
-        levels = dict(IndicatorAssessment.objects.filter(assessment=same).values_list("indicator__code", "level"))
-        before = compute(same.period.framework_version.scoring, levels).index
+        before = compute(same.period.framework_version.scoring, _self_levels(same)).index
         return Change(str(same.period), before, index - before, SAME_FRAMEWORK, same.period)
     if not earlier:
         return None
     crosswalk = crosswalk_between(earlier[0].period.framework_version, period.framework_version)
     if crosswalk is None:
         return None
-    levels = dict(IndicatorAssessment.objects.filter(assessment=earlier[0]).values_list("indicator__code", "level"))
-    before = crosswalk.estimate(levels).index
+    before = crosswalk.estimate(_self_levels(earlier[0])).index
     return Change(str(earlier[0].period), before, index - before, CROSSWALK_ESTIMATE, earlier[0].period)
 
 

@@ -18,7 +18,7 @@ from agencies.params import posted_int
 
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export
-from .forms import ItemForm, ReviewForm
+from .forms import ExternalImportForm, ExternalScoreForm, ItemForm, ReviewForm
 from .models import AssessmentPeriod, IndicatorAssessment
 
 
@@ -39,6 +39,7 @@ def period_detail(request, period_id):
             "events": selectors.period_events(period=period),
             "can_administer": is_administrator(request.user),
             "province": province_of(user=request.user),
+            "can_enter_external": bool(period.framework_version.scoring.external_codes) and is_provincial_staff(request.user),
             "next_states": [(state, AssessmentPeriod.State(state).label) for state in services.period_next_states(period)],
         },
     )
@@ -107,9 +108,9 @@ def assessment_detail(request, period_id, code):
 
     def shown(item):
         return (
-            (not state_filter or item.state == state_filter)
+            (not state_filter or (item.state == state_filter and not item.indicator.externally_scored))
             and (not group_filter or group_filter in set(ancestors(item.indicator)))
-            and (not mine or item.state in my_states)
+            and (not mine or (item.state in my_states and not item.indicator.externally_scored))
         )
 
     visible_items = [item for item in items if shown(item)]
@@ -127,9 +128,11 @@ def assessment_detail(request, period_id, code):
         ],
         key=lambda line: line["position"],
     )
+    # Externally scored items are nobody's work here (the province enters their values): counted apart.
     state_counts = {}
     for item in items:
-        state_counts[item.state] = state_counts.get(item.state, 0) + 1
+        if not item.indicator.externally_scored:
+            state_counts[item.state] = state_counts.get(item.state, 0) + 1
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -152,12 +155,88 @@ def assessment_detail(request, period_id, code):
             "can_review": can_review,
             "plan": plan,
             "gains": gains,
+            "external": overview["external"],
             "basis": basis,
             "target_text": request.GET.get("target", ""),
             "target_error": target_error,
             "published": selectors.published_results(user=request.user, agency=assessment.agency),
             "level_descriptions": period.framework_version.definition["level_scales"],
         },
+    )
+
+
+@login_required
+def external_scores(request, period_id):
+    """Province staff enter, correct and import the values of the period's externally scored
+    indicators (the source agencies' indices); regency users may not (403, like the province
+    dashboard)."""
+    from agencies.params import query_int
+
+    from .external_scores import ExternalScoresError, read_table, validate_rows
+
+    if not is_provincial_staff(request.user):
+        raise PermissionDenied
+    period = selectors.period_get(period_id)
+    chosen = query_int(request, "item", default=None, minimum=1)
+    item = selectors.external_item_get(period=period, pk=chosen) if chosen else None
+    score_form = import_form = None
+    import_problems = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "set":
+                score_form = ExternalScoreForm(request.POST)
+                item = selectors.external_item_get(period=period, pk=posted_int(request, "item", minimum=1))
+                if score_form.is_valid():
+                    data = score_form.cleaned_data
+                    services.external_score_set(
+                        item=item, actor=request.user, value=data["value"], reference=data["reference"], dated=data["dated"],
+                        reason=data["reason"], expected_version=data["version"],
+                    )
+                    messages.success(request, _("Saved the value of %(code)s for %(agency)s.") % {
+                        "code": item.indicator.code, "agency": item.assessment.agency.short_name})
+                    return redirect("external_scores", period_id=period.pk)
+                status = 400
+            elif action == "import":
+                import_form = ExternalImportForm(request.POST, request.FILES)
+                if import_form.is_valid():
+                    upload = import_form.cleaned_data["file"]
+                    changes = validate_rows(read_table(upload.read(), upload.name), period=period, reason=import_form.cleaned_data["reason"])
+                    written = services.external_scores_save(changes=changes, actor=request.user)
+                    messages.success(request, _("Imported: %(count)s values changed.") % {"count": written})
+                    return redirect("external_scores", period_id=period.pk)
+                status = 400
+            else:
+                return HttpResponse(status=400)
+        except ExternalScoresError as error:
+            import_problems = error.lines()
+            status = 400
+        except services.ConcurrentChange as error:
+            messages.error(request, " ".join(error.messages))
+            item = selectors.external_item_get(period=period, pk=item.pk)
+            score_form = None
+            status = 409
+        except ValidationError as error:
+            if score_form is not None:
+                add_service_errors(score_form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+            status = 400
+    if score_form is None and item is not None:
+        score_form = ExternalScoreForm(initial={
+            "item": item.pk, "version": item.version,
+            "value": "" if item.external_value is None else f"{item.external_value:.2f}".replace(".", ","),
+            "reference": item.external_reference, "dated": item.external_dated,
+        })
+    indicators, rows = selectors.external_score_table(period=period)
+    return render(
+        request,
+        "assessments/external_scores.html",
+        {"period": period, "indicators": indicators, "rows": rows, "item": item, "score_form": score_form,
+         "import_form": import_form or ExternalImportForm(), "import_problems": import_problems,
+         "read_only": period.is_read_only},
+        status=status,
     )
 
 
@@ -209,6 +288,9 @@ def _item_context(request, item, *, item_form=None, review_form=None):
     can_review = access.can_review(request.user, agency)
     period_active = assessment.period.state in services.ACTIVE_PERIOD_STATES
     evidence = selectors.item_evidence(item=item)
+    external = item.indicator.externally_scored  # the province enters its value: no level to claim or review
+    if external:
+        can_submit, item_form, review_form = False, None, None
     if item_form is None and can_submit:
         item_form = ItemForm(
             initial={
@@ -260,7 +342,8 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "revisions": selectors.item_revisions(item=item),
         "can_edit": can_submit and period_active and item.state != IndicatorAssessment.State.ACCEPTED,
         "can_open_revision": can_submit and period_active and item.state == IndicatorAssessment.State.ACCEPTED,
-        "can_review_now": can_review and period_active and item.state == IndicatorAssessment.State.SUBMITTED,
+        "can_enter_external": external and can_review and access.is_provincial_staff(request.user),
+        "can_review_now": not external and can_review and period_active and item.state == IndicatorAssessment.State.SUBMITTED,
         "period_active": period_active,
         "item_form": item_form,
         "review_form": review_form,
@@ -369,7 +452,7 @@ def item_detail(request, period_id, code, indicator_code):
         status = 409
     except ValidationError as error:
         form = item_form if item_form is not None else review_form
-        if form is not None:
+        if form is not None and not item.indicator.externally_scored:  # an external item's page shows no level form
             add_service_errors(form, error)
             if form is item_form and request.FILES:
                 form.add_error(None, _("Nothing was saved. What you typed is kept below; choose the file again after fixing the problem."))

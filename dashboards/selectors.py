@@ -163,6 +163,7 @@ def weakest_indicators(items, count=8):
     def score(item):
         return item.verified_level if item.verified_level is not None else item.level
 
+    items = [item for item in items if not item.indicator.externally_scored]  # not the agency's to raise: shown apart
     scored = [item for item in items if score(item) is not None]
     weakest = sorted(scored, key=lambda item: (score(item), item.level or 0, -item.indicator.weight, item.indicator.position))
     return weakest[:count], len(items) - len(scored)
@@ -227,8 +228,8 @@ def trend_series(*, trends, national):
                                                                    "self_notes": {}, "verified_notes": {}})
             entry["self"][summary.period.year] = summary.self_index
             entry["verified"][summary.period.year] = summary.verified_index
-            entry["self_notes"][summary.period.year] = assessed_text(summary.self_assessed_count, summary.total)
-            entry["verified_notes"][summary.period.year] = assessed_text(summary.verified_assessed_count, summary.total)
+            entry["self_notes"][summary.period.year] = assessed_text(summary.self_assessed_count, summary.indicator_count)
+            entry["verified_notes"][summary.period.year] = assessed_text(summary.verified_assessed_count, summary.indicator_count)
         for year, index, version in trend["published"]:
             entry = by_framework.setdefault(version.framework_id, {"version": version, "self": {}, "verified": {}, "published": {},
                                                                    "self_notes": {}, "verified_notes": {}})
@@ -259,13 +260,15 @@ def comparison(*, user, period, agencies):
     """Aspect indices of a few agencies in one period, side by side (engine; two queries)."""
     framework = period.framework_version.scoring
     assessments = {a.agency_id: a for a in Assessment.objects.filter(period=period, agency__in=agencies)}
-    levels = {}
-    for assessment_id, code, level, verified in IndicatorAssessment.objects.filter(
+    rows = {}
+    for assessment_id, *row in IndicatorAssessment.objects.filter(
         assessment__in=assessments.values()
-    ).values_list("assessment_id", "indicator__code", "level", "verified_level"):
-        levels.setdefault(assessment_id, ({}, {}))
-        levels[assessment_id][0][code] = level
-        levels[assessment_id][1][code] = verified
+    ).values_list("assessment_id", *assessment_selectors.LEVEL_FIELDS):
+        rows.setdefault(assessment_id, []).append(row)
+    levels = {}
+    for assessment_id, item_levels in rows.items():
+        variants = assessment_selectors.variant_levels(item_levels, framework)
+        levels[assessment_id] = (variants[assessment_selectors.SELF], variants[assessment_selectors.VERIFIED])
     aspects = [node for node in framework.nodes() if not node.is_indicator and all(child.is_indicator for child in node.children)]
     series = []
     for agency in agencies:
@@ -291,7 +294,7 @@ def visible_regencies(*, user):
 
 API_INDEX_FIELDS = ("agency__code", "agency__name", "self_index", "self_predicate", "verified_index", "verified_predicate",
                     "planned_index", "planned_predicate", "regional", "rank", "unassessed", "verified_unassessed", "planned_unassessed",
-                    "indicators")
+                    "indicator_count")
 
 
 def api_indices(*, user, period):
@@ -304,7 +307,6 @@ def api_indices(*, user, period):
     return summaries.annotate(
         regional=regional,
         rank=Window(RowNumber(), partition_by=[regional], order_by=list(RANK_EXPRESSIONS)),
-        indicators=F("not_started") + F("draft") + F("submitted") + F("returned") + F("accepted"),
     ).order_by("agency__path").values_list(*API_INDEX_FIELDS)
 
 

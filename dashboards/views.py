@@ -156,10 +156,15 @@ def whatif(request, period_id, code):
     agency = assessment.agency
     if not access.can_simulate(request.user, agency):
         raise PermissionDenied
-    items = assessment_selectors.assessment_items(assessment=assessment)
-    framework = period.framework_version.scoring
+    every_item = assessment_selectors.assessment_items(assessment=assessment)
+    overview = assessment_selectors.assessment_overview(assessment=assessment, items=every_item)
+    framework = overview["framework"]
     scale = period.framework_version.scale
-    current = compute(framework, {item.indicator.code: item.level for item in items})
+    current = overview["scores"][assessment_selectors.SELF]
+    # Externally scored indicators keep their source's value: not editable, shown apart.
+    external = overview["external"]
+    fixed = {item.indicator.code: item.external_value for item in external}
+    items = [item for item in every_item if not item.indicator.externally_scored]
     if request.method == "POST":
         planned = _whatif_levels(request, items, scale)
         if request.POST.get("action") == "save":
@@ -174,13 +179,14 @@ def whatif(request, period_id, code):
             else:
                 messages.success(request, _("Saved as target levels (%(count)s changed).") % {"count": changed})
             return redirect("whatif", period_id=period.pk, code=agency.code)
-        simulated = compute(framework, {code: level for code, level in planned.items()})
+        simulated = compute(framework, {**planned, **fixed})
         return render(request, "dashboards/_whatif_result.html", {"current": current, "simulated": simulated, "framework": framework})
     planned = {item.indicator.code: item.target_level or item.level for item in items}
-    simulated = compute(framework, planned)
+    simulated = compute(framework, {**planned, **fixed})
     return render(
         request,
         "dashboards/whatif.html",
         {"period": period, "assessment": assessment, "agency": agency, "items": items, "planned": planned, "scale": scale,
-         "current": current, "simulated": simulated, "framework": framework, "can_save": access.can_submit(request.user, agency)},
+         "current": current, "simulated": simulated, "framework": framework, "can_save": access.can_submit(request.user, agency),
+         "external": external},
     )

@@ -18,6 +18,7 @@ from agencies.models import Agency, Membership, User
 from assessments.demo import frameworks_load
 from assessments.models import Assessment, AssessmentPeriod, IndicatorAssessment, IndicatorRevision, ItemEvent, PublishedResult
 from assessments.scoring import compute
+from assessments.selectors import LEVEL_FIELDS, SELF, VERIFIED, variant_levels
 
 from .models import IndexSnapshot
 
@@ -159,12 +160,14 @@ def seed_national(*, agencies=550, periods=5, seed=2026, log=print):
     PublishedResult.objects.bulk_create(published, batch_size=5000, ignore_conflicts=True)
     open_period = period_objects[-1]
     level_rows = IndicatorAssessment.objects.filter(assessment__period=open_period, assessment__agency__in=regional).values_list(
-        "assessment__agency_id", "indicator__code", "level", "verified_level")
+        "assessment__agency_id", *LEVEL_FIELDS)
+    rows_of = {}
+    for agency_id, *row in level_rows:
+        rows_of.setdefault(agency_id, []).append(row)
     by_agency = {}
-    for agency_id, code, level, verified in level_rows:
-        by_agency.setdefault(agency_id, ({}, {}))
-        by_agency[agency_id][0][code] = level
-        by_agency[agency_id][1][code] = verified
+    for agency_id, rows in rows_of.items():
+        variants = variant_levels(rows, framework)
+        by_agency[agency_id] = (variants[SELF], variants[VERIFIED])
     snapshots = []
     for agency_id, (own, verified) in by_agency.items():
         own_index, verified_index = compute(framework, own).index, compute(framework, verified).index

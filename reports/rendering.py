@@ -65,7 +65,8 @@ def _regency_tables(report):
     indicators = [
         {"code": i.indicator.code, "name": i.indicator.name, "level": i.level, "verified": i.verified_level, "target": i.target_level,
          "state": i.get_state_display(), "evidence": i.evidence_count,
-         "person": i.person_in_charge.get_full_name() if i.person_in_charge else ""}
+         "person": i.person_in_charge.get_full_name() if i.person_in_charge else "",
+         "external": i.external_value, "external_source": i.external_reference}
         for i in report.items
     ]
     plan = [
@@ -84,7 +85,8 @@ def _regency_tables(report):
                                      ("self", _("Self-assessed")), ("verified", _("Verified")), ("planned", _("Planned"))], groups),
         (_("Indicators"), [("code", _("Code")), ("name", _("Indicator")), ("level", _("Self-assessed level")),
                            ("verified", _("Verified level")), ("target", _("Target level")), ("state", _("State")),
-                           ("evidence", _("Evidence")), ("person", _("Person in charge"))], indicators),
+                           ("evidence", _("Evidence")), ("person", _("Person in charge")), ("external", _("External value")),
+                           ("external_source", _("Source of the external value"))], indicators),
         (_("Improvement plan"), [("code", _("Code")), ("name", _("Indicator")), ("from", _("From level")), ("to", _("To level")),
                                  ("gain", _("Adds to the index"))], plan),
         (_("Follow-ups"), [("meeting", _("Meeting")), ("description", _("Follow-up")), ("owner", _("Owner")), ("due", _("Due")),

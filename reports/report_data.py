@@ -40,6 +40,11 @@ class RegencyReport:
     kind = "regency"
 
     @property
+    def external(self):
+        """Items of externally scored indicators: listed apart from the plan, with their values."""
+        return [item for item in self.items if item.indicator.externally_scored]
+
+    @property
     def overdue_follow_ups(self):
         return [follow_up for follow_up in self.follow_ups if follow_up.is_overdue]
 

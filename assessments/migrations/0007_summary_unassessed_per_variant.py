@@ -1,5 +1,5 @@
-"""How many indicators each variant of a summary counts without a level of their own, so that every
-surface can say "x of n indicators assessed" beside the verified and planned indices too."""
+"""How many indicators each variant of a summary counts without a level of their own, and how many
+the framework has, so that every surface can say "x of n indicators assessed" beside each index."""
 
 from django.db import migrations, models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -19,6 +19,8 @@ def fill(apps, schema_editor):
             .order_by().values("assessment").annotate(n=Count("pk")).values("n")
         )
         summary_model.objects.update(**{field: Coalesce(Subquery(count), 0)})
+    every = item_model.objects.filter(assessment=OuterRef("assessment")).order_by().values("assessment").annotate(n=Count("pk")).values("n")
+    summary_model.objects.update(indicator_count=Coalesce(Subquery(every), 0))
 
 
 class Migration(migrations.Migration):
@@ -34,6 +36,11 @@ class Migration(migrations.Migration):
             model_name="assessmentsummary",
             name="planned_unassessed",
             field=models.PositiveIntegerField(default=0, verbose_name="indicators without a target or self-assessed level"),
+        ),
+        migrations.AddField(
+            model_name="assessmentsummary",
+            name="indicator_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="indicators of the framework"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -5,12 +5,14 @@
 - workflow: the review workflow of an item (save, evidence, submit, review) and what-if targets;
 - summaries: the engine's numbers kept per assessment;
 - results: published national results;
+- external: values of externally scored indicators, entered or imported by the province;
 - digests: the reviewers' daily digest of submissions.
 
 Callers import from ``assessments.services``; the names below are the public ones.
 """
 
 from .digests import review_digests_send, wib
+from .external import ExternalChange, external_score_set, external_scores_save, external_value_parse, external_value_problem
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
 from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
@@ -33,17 +35,19 @@ from .workflow import (
     item_update,
     item_url,
     levels_without_evidence,
+    refuse_external_level,
     targets_save,
     verified_level_from,
 )
 
 __all__ = [
-    "ACTIVE_PERIOD_STATES", "ConcurrentChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
+    "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",
-    "evidence_missing", "evidence_remove", "framework_load",
+    "evidence_missing", "evidence_remove", "external_score_set", "external_scores_save",
+    "external_value_parse", "external_value_problem", "framework_load",
     "framework_version_in_use", "item_assign_reviewer", "item_open_revision", "item_review", "item_save",
-    "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create",
+    "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create", "refuse_external_level",
     "period_next_states", "period_transition", "published_results_save", "published_result_correct", "published_results_correct", "CorrectionError", "review_digests_send",
     "summaries_rebuild", "targets_save", "verified_level_from", "wib",
 ]

@@ -109,6 +109,8 @@ def assessment_levels_set(*, assessment, levels):
     """Set levels of several indicators: ``levels`` maps an indicator code to a dict with any of
     ``level``, ``verified_level``, ``target_level``, ``justification``. Used by imports and demo
     data; officers' edits go through the review workflow."""
+    from .workflow import refuse_external_level
+
     _require_writable(assessment.period)
     scale = assessment.period.framework_version.scale
     items = {item.indicator.code: item for item in assessment.items.select_related("indicator")}
@@ -118,6 +120,7 @@ def assessment_levels_set(*, assessment, levels):
     changed = []
     for code, values in levels.items():
         item = items[code]
+        refuse_external_level(item.indicator, *(values.get(field) for field in ("level", "verified_level", "target_level")))
         for field in ("level", "verified_level", "target_level"):
             if field in values:
                 value = values[field]

@@ -13,26 +13,28 @@ from ..models import (
 # --- Summaries ----------------------------------------------------------------------------------
 
 def _summary_values(period, rows):
-    """rows: (code, level, verified, target, state, submitted_at) of one assessment."""
+    """rows: (code, level, verified, target, external value, state, submitted_at) of one assessment."""
     from ..selectors import PLANNED, SELF, VERIFIED, variant_levels
     from ..scoring import compute
 
     framework = period.framework_version.scoring
-    levels = variant_levels((code, level, verified, target) for code, level, verified, target, _state, _at in rows)
+    levels = variant_levels(((code, level, verified, target, value) for code, level, verified, target, value, _state, _at in rows), framework)
     scores = {variant: compute(framework, levels[variant]) for variant in (SELF, VERIFIED, PLANNED)}
     counts = {state: 0 for state in IndicatorAssessment.State.values}
     submitted = [at for *_rest, state, at in rows if state == IndicatorAssessment.State.SUBMITTED and at]
-    for *_rest, state, _at in rows:
-        counts[state] += 1
+    for code, *_rest, state, _at in rows:
+        if code not in framework.external_codes:  # the province enters those: not the officer's work
+            counts[state] += 1
     return {
         "self_index": scores[SELF].index, "verified_index": scores[VERIFIED].index, "planned_index": scores[PLANNED].index,
         "self_predicate": scores[SELF].predicate, "verified_predicate": scores[VERIFIED].predicate,
         "planned_predicate": scores[PLANNED].predicate, **counts, "unassessed": len(scores[SELF].missing),
         "verified_unassessed": len(scores[VERIFIED].missing), "planned_unassessed": len(scores[PLANNED].missing),
+        "indicator_count": scores[SELF].indicator_count,
         "oldest_submitted_at": min(submitted) if submitted else None,
     }
 
-SUMMARY_ROW = ("indicator__code", "level", "verified_level", "target_level", "state", "submitted_at")
+SUMMARY_ROW = ("indicator__code", "level", "verified_level", "target_level", "external_value", "state", "submitted_at")
 
 
 def assessment_summary_refresh(*, assessment):

@@ -61,6 +61,17 @@ def _require(check, actor, agency):
         raise PermissionDenied(_("You may not do this for %(agency)s.") % {"agency": agency.short_name})
 
 
+def refuse_external_level(indicator, *levels):
+    """An externally scored indicator takes its value from the source agency (services.external),
+    never a level claimed, verified or planned here: ValidationError when any of ``levels`` is set
+    (with no ``levels``: whenever the indicator is externally scored)."""
+    if indicator.externally_scored and (not levels or any(level is not None for level in levels)):
+        raise ValidationError(
+            _("Indicator %(code)s is scored by %(source)s: its value is entered by the province, not claimed.")
+            % {"code": indicator.code, "source": indicator.external_source}
+        )
+
+
 def _event(item, actor, action, from_state, note=""):
     ItemEvent.objects.create(
         item=item, actor=actor, action=action, from_state=from_state, to_state=item.state, revision=item.revision, note=note
@@ -168,6 +179,7 @@ def item_save(*, item, actor, expected_version, level, justification, target_lev
     agency = item.assessment.agency
     _require(can_submit, actor, agency)
     _require_active_period(item)
+    refuse_external_level(item.indicator)
     scale = item.assessment.period.framework_version.scale
     for name, value in (("level", level), ("target_level", target_level)):
         if value is not None and value not in scale:
@@ -202,6 +214,7 @@ def item_submit(*, item, actor, expected_version):
     agency = item.assessment.agency
     _require(can_submit, actor, agency)
     _require_active_period(item)
+    refuse_external_level(item.indicator)
     if item.state != ItemState.DRAFT:
         raise ValidationError(_("Only a draft can be submitted; this indicator is %(state)s.") % {"state": item.get_state_display()})
     missing = []
@@ -607,6 +620,7 @@ def assessment_reviewed_import(*, assessment, officer, reviewer, items, submitte
         if item.indicator.evidence_items:
             raise ValidationError(_("Indicator %(code)s lists evidence items: record it through the review workflow, item by item.") % {"code": code})
         level, verified = values["level"], values.get("verified_level")
+        refuse_external_level(item.indicator, level, verified, values.get("target_level"))
         for value in (level, verified, values.get("target_level")):
             if value is not None and value not in scale:
                 raise ValidationError(_("Level %(level)s of indicator %(code)s is outside the scale.") % {"level": value, "code": code})
@@ -706,6 +720,7 @@ def targets_save(*, assessment, actor, targets, expected_targets=None):
         if level is not None and level not in scale:
             raise ValidationError(_("Level %(level)s of indicator %(code)s is outside the scale.") % {"level": level, "code": code})
         item = items[code]
+        refuse_external_level(item.indicator, level)
         if item.target_level != level:
             before = item.target_level
             item.target_level = level

@@ -25,10 +25,36 @@ def test_after_loading_the_demo_no_item_has_a_level_while_not_started(demo):
 
 
 def test_after_loading_the_demo_filled_counts_agree_with_the_levels(demo):
+    """The state counts are the officer's items (externally scored ones are the province's to
+    enter); not assessed counts every indicator without a level or an external value."""
     for summary in AssessmentSummary.objects.select_related("assessment"):
         items = IndicatorAssessment.objects.filter(assessment=summary.assessment)
-        with_level = items.filter(level__isnull=False).count()
-        assert summary.filled == with_level == summary.total - summary.unassessed, summary.assessment
+        officers = items.filter(indicator__externally_scored=False)
+        external = items.filter(indicator__externally_scored=True)
+        with_level = officers.filter(level__isnull=False).count()
+        assert summary.total == officers.count(), summary.assessment
+        assert summary.filled == with_level, summary.assessment
+        assert summary.unassessed == summary.total - summary.filled + external.filter(external_value__isnull=True).count()
+
+
+def test_the_demo_2026_has_external_values_with_source_and_date_for_the_demo_regencies(demo):
+    from decimal import Decimal
+
+    external = IndicatorAssessment.objects.filter(assessment__period__year=2026, indicator__externally_scored=True)
+    assert external.count() == 3 * 4
+    valued = external.filter(external_value__isnull=False)
+    assert valued.count() == 11  # Kepahiang's I18 is left without a value, to show "belum ada nilai"
+    assert all(item.external_reference.startswith("DATA DEMO") and item.external_dated for item in valued)
+    assert external.get(assessment__agency__code="17.02", indicator__code="I5").external_value == Decimal("2.99")
+    assert not external.filter(level__isnull=False).exists()
+    assert ItemEvent.objects.filter(action=ItemEvent.Action.EXTERNAL_VALUE_SET).count() == 11
+    # Rejang Lebong 2026, self-assessed, Σ weight × level / 100 with the external values exact:
+    # I1–I4 5×(4+3+3+3) = 65; I5 5×2.99 + I6 3×2.40 + I7 3×3.15 + I8 4×2 = 39.60; I9–I12 4×3 + 4×3 + 3×1 + 4×3 = 39;
+    # I13, I14 5×4 + 5×3 = 35; I15 4×2 + I16 4×1 + I17 4×3 + I18 3×2.75 = 32.25; I19, I20 10×1 + 15×1 = 25
+    # → 235.85/100 = 2.3585 → 2.36 (truncated externals 2, 2, 3, 2 would give 227/100 = 2.27).
+    summary = AssessmentSummary.objects.get(assessment__agency__code="17.02", assessment__period__year=2026)
+    assert summary.self_index == Decimal("2.36")
+    assert summary.unassessed == summary.total - summary.filled
 
 
 def test_the_demo_2021_items_were_submitted_with_evidence_and_accepted_up_to_the_verified_level(demo):

@@ -94,6 +94,15 @@ def test_criteria_for_a_level_outside_the_scale_are_refused():
     assert "tree[0] (TKM) › children[0] (I1) › criteria.6: level outside the scale 1–5" in refusal(data)
 
 
+def test_an_externally_scored_indicator_names_its_source():
+    data = data_of(PEMDI_FILE)
+    del data["tree"][2]["children"][0]["external_source"]
+    data["tree"][2]["children"][3]["externally_scored"] = "yes"
+    faults = refusal(data)
+    assert "tree[2] (DAT) › children[0] (I5) › external_source: an externally scored indicator names the institution that scores it" in faults
+    assert "tree[2] (DAT) › children[3] (I8) › externally_scored: must be true or false" in faults
+
+
 def test_an_indicator_without_a_level_scale_is_refused():
     data = data_of(SPBE_FILE)
     del data["tree"][0]["level_scale"]

@@ -198,10 +198,12 @@ def test_plan_to_a_chosen_target_and_an_unreachable_one():
     assert plan.step_count == 4 and plan.reached.index == Decimal("2.55")
     assert improvement_plan(PEMDI, all_at(PEMDI, 5)) is None
     unreachable = improvement_plan(PEMDI, all_at(PEMDI, 1), Decimal("6.00"))
-    assert not unreachable.reachable and unreachable.reached.index == Decimal("5.00")
+    # The externally scored I5, I6, I7, I18 (weights 5+3+3+3 = 14) are never raised by the plan:
+    # 5 − 14×4/100 = 4.44 at most.
+    assert not unreachable.reachable and unreachable.reached.index == Decimal("4.44")
 
 
-TOY = Framework.from_definition({
+TOY_DEFINITION = {
     "code": "TOY", "name": "Toy", "scale": {"min": 1, "max": 4}, "formula": "weighted_mean", "weights_total": 10,
     "tiers": [{"key": "aspect", "label": "Aspek"}, {"key": "indicator", "label": "Indikator"}],
     "level_scales": {"s": {"levels": {1: {"name": "a"}, 2: {"name": "b"}, 3: {"name": "c"}, 4: {"name": "d"}}}},
@@ -210,7 +212,8 @@ TOY = Framework.from_definition({
     "tree": [{"code": "X", "name": "X", "weight": 10, "children": [
         {"code": "a", "name": "a", "weight": 1}, {"code": "b", "name": "b", "weight": 2},
         {"code": "c", "name": "c", "weight": 3}, {"code": "d", "name": "d", "weight": 4}]}],
-})
+}
+TOY = Framework.from_definition(TOY_DEFINITION)
 
 
 @pytest.mark.parametrize("target", ["1.50", "2.00", "2.50", "3.10", "3.70", "4.00"])
@@ -223,3 +226,88 @@ def test_plan_takes_the_fewest_steps_of_all_possible_ones(target):
         if compute(TOY, dict(zip("abcd", levels))).index >= Decimal(target)
     )
     assert plan.reachable and plan.step_count == fewest
+
+
+# --- Externally scored indicators (8/2026: I5, I6, I7, I18) -----------------------------------------
+
+
+def test_external_decimal_counts_exactly():
+    """Everything at 1, I5 (weight 5 of 100, aspect Data weight 15) at 2.99:
+    Data = (5×2.99 + 3 + 3 + 4)/15 = 24.95/15; Pemdi = 0.15 × 24.95/15 + 0.85 = 1 + 5×1.99/100 = 1.0995 → 1.10.
+    Truncated to 2 it would be 1 + 5×1/100 = 1.05."""
+    scores = compute(PEMDI, all_at(PEMDI, 1) | {"I5": Decimal("2.99")})
+    assert scores.overall == Fraction(10995, 10000)
+    assert scores.index == Decimal("1.10")
+    assert scores.node_index("DAT") == Decimal("1.66")  # 24.95/15 = 1.6633
+    assert scores.levels["I5"] == Fraction(299, 100)
+    assert compute(PEMDI, all_at(PEMDI, 1) | {"I5": 2}).index == Decimal("1.05")
+    assert compute(PEMDI, all_at(PEMDI, 1) | {"I5": Fraction(299, 100)}).overall == Fraction(10995, 10000)
+
+
+def test_external_decimal_changes_the_predicate_where_truncation_would_not():
+    """I20 (w15) at 3 adds 0.30, I19 (w10) at 2 adds 0.10: with I5 truncated to 2 the index is
+    1.05 + 0.40 = 1.45 (Kurang); with I5 at 2.99 it is 1.0995 + 0.40 = 1.4995 → 1.50 (Cukup)."""
+    base = all_at(PEMDI, 1) | {"I20": 3, "I19": 2}
+    exact = compute(PEMDI, base | {"I5": Decimal("2.99")})
+    truncated = compute(PEMDI, base | {"I5": 2})
+    assert (exact.index, exact.predicate) == (Decimal("1.50"), "Cukup")
+    assert (truncated.index, truncated.predicate) == (Decimal("1.45"), "Kurang")
+
+
+@pytest.mark.parametrize("value", [Decimal("0.99"), Decimal("5.01"), Fraction(11, 2), Decimal("NaN")])
+def test_external_value_outside_the_scale_is_refused(value):
+    with pytest.raises(ValueError):
+        compute(PEMDI, all_at(PEMDI, 1) | {"I5": value})
+
+
+def test_external_value_must_be_exact():
+    with pytest.raises(ValueError, match="exact"):
+        compute(PEMDI, all_at(PEMDI, 1) | {"I5": 2.99})
+
+
+@pytest.mark.parametrize("value", [Decimal("2.5"), Fraction(5, 2)])
+def test_fractional_level_on_a_normal_indicator_is_refused(value):
+    with pytest.raises(ValueError, match="whole"):
+        compute(PEMDI, all_at(PEMDI, 1) | {"I8": value})
+    with pytest.raises(ValueError, match="whole"):
+        compute(SPBE, all_at(SPBE, 1) | {"1": value})
+
+
+def test_whole_decimal_on_a_normal_indicator_counts_as_its_level():
+    assert compute(PEMDI, all_at(PEMDI, 1) | {"I8": Decimal("2.00")}).levels["I8"] == 2
+
+
+def test_external_without_value_counts_at_the_bottom_and_as_missing():
+    scores = compute(PEMDI, all_at(PEMDI, 2) | {"I6": None})
+    assert "I6" in scores.missing and scores.levels["I6"] == 1
+    # (100×2 − 3×1)/100 = 1.97
+    assert scores.index == Decimal("1.97")
+
+
+def test_plan_never_lists_an_external_indicator_even_when_it_is_the_largest_gain():
+    """The toy framework with its heaviest indicator d (weight 4 of 10) externally scored: a step
+    of d adds 0.4, more than any other, yet neither the gains nor the plan ever name it."""
+    import copy
+
+    definition = copy.deepcopy(TOY_DEFINITION)
+    definition["tree"][0]["children"][3] |= {"externally_scored": True, "external_source": "Bappenas"}
+    toy = Framework.from_definition(definition)
+    assert toy.step_gains["d"] == Fraction(2, 5) == max(toy.step_gains.values())
+    start = {"a": 1, "b": 1, "c": 1, "d": Decimal("1.50")}
+    assert [gain.indicator.code for gain in next_level_gains(toy, start)] == ["c", "b", "a"]
+    # (1 + 2 + 3 + 4×1.5)/10 = 1.20; to 2.50 (high): c to 4 (+0.9 → 2.10), b to 3 (+0.4 → 2.50) — d never.
+    plan = improvement_plan(toy, start)
+    assert [(step.indicator.code, step.to_level) for step in plan.steps] == [("c", 4), ("b", 3)]
+    assert plan.reached.index == Decimal("2.50") and plan.reached.levels["d"] == Fraction(3, 2)
+    # Everything the agency can claim at the top: (1 + 2 + 3)×4/10 + 4×1.5/10 = 2.40 + 0.60 = 3.00, short of 4.00.
+    full = improvement_plan(toy, start, Decimal("4.00"))
+    assert not full.reachable and full.reached.index == Decimal("3.00")
+    assert "d" not in {step.indicator.code for step in full.steps}
+    # The same levels with d not external: d is the first step.
+    assert improvement_plan(TOY, {**start, "d": 1}).steps[0].indicator.code == "d"
+
+
+def test_plan_keeps_the_external_value():
+    levels = all_at(PEMDI, 3) | {"I5": Decimal("2.99")}
+    plan = improvement_plan(PEMDI, levels)
+    assert plan.reached.levels["I5"] == Fraction(299, 100)

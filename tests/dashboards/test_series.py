@@ -31,14 +31,25 @@ def period(frameworks, year, code, name):
 
 
 def assess(period, agency, level):
+    """Every indicator at ``level``: claimed by the officer, or (externally scored indicators of
+    8/2026) entered by the province from their source."""
+    from agencies.models import User
+    from assessments.services import ExternalChange, external_scores_save
+
     assessment = assessment_get_or_create(period=period, agency=agency)
+    indicators = list(period.framework_version.nodes.filter(is_indicator=True))
     assessment_levels_set(assessment=assessment, levels={
-        node.code: {"level": level} for node in period.framework_version.nodes.filter(is_indicator=True)})
+        node.code: {"level": level} for node in indicators if not node.externally_scored})
+    external = [item for item in assessment.items.select_related("indicator", "assessment__period") if item.indicator.externally_scored]
+    if external:
+        reviewer = User.objects.get(username="reviewer.prov")
+        external_scores_save(actor=reviewer, changes=[
+            ExternalChange(item, Decimal(level), "Sumber uji", date(2026, 6, 1)) for item in external])
     return assessment
 
 
 @pytest.fixture
-def history(frameworks, bengkulu):
+def history(frameworks, bengkulu, provincial_reviewer):
     """2021 on 59/2020: Rejang Lebong all at 3, Kepahiang all at 1. 2026 on 8/2026: both all at 2,
     Lebong all at 2 (no 2021 assessment). Hand computation of the crosswalk estimate of 2021:
     Rejang Lebong 1 + 0.68 × 2 = 2.36 (68 of 100 Pemdi weight is mapped), Kepahiang 1.00.

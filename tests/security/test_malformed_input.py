@@ -71,3 +71,12 @@ def test_a_nul_byte_anywhere_is_a_bad_request(path, provincial_reviewer, client_
 def test_a_malformed_posted_number_is_a_bad_request(rejang_lebong_officer, client_of, open_period):
     response = client_of(rejang_lebong_officer).post("/laporan/buat/", {"period": "²", "agency": "17.02", "kind": "regency"})
     assert response.status_code == 400
+
+
+def test_the_external_scores_page_checks_its_numbers(provincial_reviewer, client_of, open_period):
+    client = client_of(provincial_reviewer)
+    url = f"/penilaian/{open_period.pk}/nilai-eksternal/"
+    for bad in BAD_NUMBERS:
+        assert client.get(f"{url}?item={bad}").status_code == 400, bad
+    assert client.post(url, {"action": "set", "item": "²", "version": "1"}).status_code == 400
+    assert client.get(f"{url}?item=999999").status_code == 404
