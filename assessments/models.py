@@ -5,6 +5,7 @@ The numbers — indices and predicates — are never stored here: assessments.sc
 from these levels and the framework definition, everywhere the same way.
 """
 
+import re
 from functools import cached_property
 
 from django.conf import settings
@@ -82,8 +83,10 @@ class FrameworkVersion(models.Model):
 
     @property
     def series_label(self):
-        """One series per framework: its index name and the framework it is measured by."""
-        return f"{self.index_label} — {self.name}"
+        """One series per framework: its index name and the regulation it is measured by, short
+        ("Indeks SPBE (PermenPANRB 59/2020)": the parenthesis of the framework's name, else the name)."""
+        short = re.search(r"\(([^()]+)\)\s*$", self.name)
+        return f"{self.index_label} ({short.group(1)})" if short else f"{self.index_label} — {self.name}"
 
     def covers_year(self, year):
         return (self.first_year is None or self.first_year <= year) and (self.last_year is None or year <= self.last_year)

@@ -135,4 +135,4 @@ def test_each_framework_file_names_its_index_and_a_bad_name_is_refused():
 def test_the_index_name_is_stored_on_the_version():
     version = framework_load(text=(FRAMEWORK_DIR / "permenpanrb-8-2026.yaml").read_text(encoding="utf-8"), name="x.yaml").version
     assert version.index_name == "Indeks Pemdi" and version.index_label == "Indeks Pemdi"
-    assert version.series_label == "Indeks Pemdi — Evaluasi Kinerja Pemerintah Digital (PermenPANRB 8/2026)"
+    assert version.series_label == "Indeks Pemdi (PermenPANRB 8/2026)"

@@ -186,8 +186,8 @@ def test_the_trends_chart_draws_one_series_per_framework(history, client_of, pro
     page = client_of(provincial_reviewer).get(reverse("trends") + "?agency=17.02").content.decode()
     table = page.split('id="trend-table"')[1].split("</table>")[0]
     headers = [" ".join(re.sub("<[^>]+>", " ", h).split()) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
-    spbe = [h for h in headers if "Indeks SPBE — Evaluasi SPBE" in h and h.startswith("Rejang Lebong")]
-    pemdi = [h for h in headers if "Indeks Pemdi — Evaluasi Kinerja Pemerintah Digital" in h and h.startswith("Rejang Lebong")
+    spbe = [h for h in headers if "Indeks SPBE (PermenPANRB 59/2020)" in h and h.startswith("Rejang Lebong")]
+    pemdi = [h for h in headers if "Indeks Pemdi (PermenPANRB 8/2026)" in h and h.startswith("Rejang Lebong")
              and "estimasi" not in h]
     assert len(spbe) == 2 and len(pemdi) == 2  # self-assessed and verified of each framework, never one line
     rows = {re.search(r"<td>(\d{4})</td>", row).group(1): [" ".join(re.sub("<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
@@ -222,7 +222,7 @@ def test_the_demo_trends_show_one_series_per_framework(bengkulu, client_of):
     demo_assessments_load()
     series = trend_series(trends=agency_trends(agencies=[bengkulu["17.02"]]), national=national_series())
     frameworks = {entry["label"].split(" — ")[1] for entry in series if entry["key"][0] == "17.02"}
-    assert frameworks == {"Indeks SPBE", "Indeks Pemdi"}
+    assert frameworks == {"Indeks SPBE (PermenPANRB 59/2020)", "Indeks Pemdi (PermenPANRB 8/2026)"}
     measured = [entry for entry in series[:-1] if not entry["estimate"]]  # the last is the national average
     for entry in measured:  # no measured line holds years of two frameworks
         assert set(entry["values"]) <= (set(range(2020, 2026)) if "Indeks SPBE" in entry["label"] else set(range(2026, 2100)))
