@@ -186,6 +186,35 @@ class AssessmentPeriod(models.Model):
         return self.state == self.State.CLOSED
 
 
+class PeriodStage(models.Model):
+    """A stage of the national evaluation after the self-assessment and the province's own
+    verification (whose dates are the period's own fields): document assessment, interview, the
+    optional visitation, and the final result. Dates in order: assessments.services.stages."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Document assessment")
+        INTERVIEW = "interview", _("Interview")
+        VISIT = "visit", _("Visitation")
+        FINAL = "final", _("Final result")
+
+    period = models.ForeignKey(AssessmentPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("stage"), max_length=10, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("evaluation stage")
+        verbose_name_plural = _("evaluation stages")
+        ordering = ["period", "starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "kind"], name="one_stage_of_a_kind_per_period"),
+            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="stage_starts_before_it_ends"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.get_kind_display()}"
+
+
 class PeriodEvent(models.Model):
     """A change of a period's state: who, when, from, to, why."""
 
@@ -390,6 +419,41 @@ class ItemEvent(models.Model):
         verbose_name = _("item event")
         verbose_name_plural = _("item events")
         ordering = ["-at", "-pk"]
+
+
+class StageResult(models.Model):
+    """What the national assessors found for one indicator of one agency in one stage: the level
+    (or, for an externally scored indicator, the value), their note and their recommendation. Each
+    indicator's ledger reads these after the self-assessed and the verified level."""
+
+    item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="stage_results")
+    stage = models.CharField(_("stage"), max_length=10, choices=PeriodStage.Kind.choices)
+    level = models.PositiveSmallIntegerField(_("assessors' level"), null=True, blank=True)
+    value = models.DecimalField(_("assessors' value"), max_digits=3, decimal_places=2, null=True, blank=True,
+                                help_text=_("For an externally scored indicator: the value the assessors used."))
+    note = models.TextField(_("assessors' note"), blank=True)
+    recommendation = models.TextField(_("recommendation"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stage result")
+        verbose_name_plural = _("stage results")
+        ordering = ["item", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "stage"], name="one_result_per_item_and_stage"),
+            models.CheckConstraint(condition=models.Q(level__isnull=True) | models.Q(value__isnull=True), name="stage_result_level_or_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_stage_display()}"
+
+    @property
+    def score(self):
+        """What counts in the stage's index: the value of an externally scored indicator, else the level."""
+        return self.value if self.value is not None else self.level
 
 
 class PublishedResult(models.Model):

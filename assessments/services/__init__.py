@@ -3,6 +3,7 @@
 - frameworks: load framework files as versions;
 - periods: periods, their states and the assessments of agencies in them;
 - workflow: the review workflow of an item (save, evidence, submit, review) and what-if targets;
+- stages: the stages of the national evaluation on a period, their dates and timeline;
 - summaries: the engine's numbers kept per assessment;
 - results: published national results;
 - external: values of externally scored indicators, entered or imported by the province;
@@ -16,6 +17,16 @@ from .external import ExternalChange, external_score_set, external_scores_save, 
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
 from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
+from .stages import (
+    NATIONAL_STAGES,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    TimelineStage,
+    period_current_stage,
+    period_stages_set,
+    period_timeline,
+    stage_order_problems,
+)
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -41,6 +52,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
+    "period_timeline", "stage_order_problems",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",
