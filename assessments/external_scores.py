@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 
 from .models import IndicatorAssessment
-from .published_results import ImportProblem, PublishedResultsError, _is_whole_number, _length, _name_key, _normalise_title
 from .published_results import read_table  # noqa: F401  (the same bounded reader, re-exported for callers)
+from .table_imports import AgencyMatcher, ImportProblem, TableImportError, body_rows, normalise_title, problems_in_row
 from .services.external import ExternalChange, external_value_parse, external_value_problem
 
 COLUMN_ALIASES = {
@@ -40,7 +40,7 @@ REQUIRED = ("indicator", "value", "reference", "dated")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S")
 
 
-class ExternalScoresError(PublishedResultsError):
+class ExternalScoresError(TableImportError):
     """The problems of an import of external values, by row and column; nothing was written."""
 
 
@@ -58,7 +58,7 @@ def _header(rows):
     for position, (number, cells) in enumerate(rows[:20]):
         columns = {}
         for column, title in enumerate(cells):
-            key = COLUMN_ALIASES.get(_normalise_title(title))
+            key = COLUMN_ALIASES.get(normalise_title(title))
             if key and key != "ignored":
                 columns.setdefault(key, column)
         if ("agency_code" in columns or "agency_name" in columns) and all(key in columns for key in REQUIRED):
@@ -77,7 +77,6 @@ def validate_rows(table, *, period, reason="") -> list[ExternalChange]:
     if period.is_read_only:
         raise ExternalScoresError([ImportProblem(0, "-", _("The period %(period)s is closed: it is read-only.") % {"period": period})])
     header_position, columns = _header(rows)
-    header_length = _length(rows[header_position][1])
     framework = period.framework_version.scoring
     indicator_codes = {indicator.code for indicator in framework.indicators()}
     scale = period.framework_version.scale
@@ -87,43 +86,14 @@ def validate_rows(table, *, period, reason="") -> list[ExternalChange]:
         for item in IndicatorAssessment.objects.filter(assessment__period=period, indicator__externally_scored=True)
         .select_related("assessment__agency", "assessment__period__framework_version", "indicator")
     }
-    agencies = list(Agency.objects.filter(is_active=True))
-    by_code = {agency.code: agency for agency in agencies}
-    by_name = {}
-    for agency in agencies:
-        by_name.setdefault(_name_key(agency.name), []).append(agency)
+    agencies = AgencyMatcher(Agency.objects.filter(is_active=True))
     problems, changes, seen = [], [], {}
     today = timezone.localdate()
-    for number, cells in rows[header_position + 1:]:
-        if _length(cells) > header_length:
-            value_column = columns["value"]
-            if value_column + 1 < len(cells) and _is_whole_number(cells[value_column]) and _is_whole_number(cells[value_column + 1]):
-                problems.append(ImportProblem(number, "nilai", _(
-                    "the value has a decimal comma in a comma-separated file: quote it or use a semicolon-separated file")))
-            else:
-                problems.append(ImportProblem(number, "-", _("the row has %(cells)s cells but the header has %(columns)s") % {
-                    "cells": _length(cells), "columns": header_length}))
-            continue
-        cells = cells + [""] * (header_length - len(cells))
-
-        def cell(key):
-            return str(cells[columns[key]]).strip() if key in columns else ""
-
-        agency = None
-        if cell("agency_code") or "agency_name" not in columns:
-            agency = by_code.get(cell("agency_code"))
-            if agency is None:
-                problems.append(ImportProblem(number, "kode", _("unknown agency code %(code)r") % {"code": cell("agency_code")}))
-        else:
-            matches = by_name.get(_name_key(cell("agency_name")), [])
-            if len(matches) == 1:
-                agency = matches[0]
-            elif not matches:
-                problems.append(ImportProblem(number, "nama_instansi", _("unknown agency name %(name)r") % {"name": cell("agency_name")}))
-            else:
-                problems.append(ImportProblem(number, "nama_instansi", _(
-                    "the name %(name)r fits several agencies (%(codes)s): use the agency code") % {
-                    "name": cell("agency_name"), "codes": ", ".join(sorted(a.code for a in matches))}))
+    decimal_comma = _("the value has a decimal comma in a comma-separated file: quote it or use a semicolon-separated file")
+    for cell in body_rows(rows, header_position, columns, problems, decimal_key="value", decimal_column="nilai",
+                          decimal_message=decimal_comma):
+        number = cell.number
+        agency = agencies.match(cell, problems, code_column="kode", name_column="nama_instansi")
         code = cell("indicator")
         if code not in indicator_codes:
             problems.append(ImportProblem(number, "indikator", _("not an indicator code of %(framework)s: %(code)r") % {
@@ -166,6 +136,3 @@ def validate_rows(table, *, period, reason="") -> list[ExternalChange]:
         raise ExternalScoresError(problems)
     return changes
 
-
-def problems_in_row(problems, number):
-    return any(problem.row == number for problem in problems)

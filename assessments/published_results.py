@@ -20,6 +20,7 @@ from agencies.models import Agency
 
 from . import table_files
 from .models import FrameworkVersion, PublishedResult
+from .table_imports import AgencyMatcher, ImportProblem, TableImportError, body_rows, normalise_title
 
 COLUMN_ALIASES = {
     "agency_code": "agency_code", "kode_instansi": "agency_code", "kode": "agency_code",
@@ -34,44 +35,8 @@ COLUMN_ALIASES = {
 HEADER_SEARCH_ROWS = 20
 
 
-def _normalise_title(title):
-    return "_".join(str(title).strip().lower().split())
-
-
-def _name_key(name):
-    """An agency name compared without case, extra spaces or the leading "Pemerintah" that the
-    ministry's tables sometimes leave out ("Kabupaten Rejang Lebong")."""
-    words = str(name).casefold().split()
-    if words and words[0] == "pemerintah":
-        words = words[1:]
-    return " ".join(words)
-
-
-@dataclass
-class ImportProblem:
-    row: int  # 1-based, counting the header as row 1 (as a spreadsheet shows it)
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("row %(row)s, column %(column)s: %(message)s") % {"row": self.row, "column": self.column, "message": self.message}
-
-
-MAX_PROBLEMS_SHOWN = 50
-
-
-class PublishedResultsError(ValueError):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.lines()))
-
-    def lines(self, limit=MAX_PROBLEMS_SHOWN):
-        """The problems to show a person: the first ``limit``, then how many more there are."""
-        shown = [str(problem) for problem in self.problems[:limit]]
-        hidden = len(self.problems) - len(shown)
-        if hidden > 0:
-            shown.append(_("… and %(count)s more problems.") % {"count": f"{hidden:,}".replace(",", ".")})
-        return shown
+class PublishedResultsError(TableImportError):
+    """The problems of an import of published results, by row and column; nothing was written."""
 
 
 @dataclass
@@ -110,7 +75,7 @@ def _header(rows, year):
         columns, level_columns = {}, {}
         for column, title in enumerate(cells):
             title = str(title).strip()
-            key = COLUMN_ALIASES.get(_normalise_title(title))
+            key = COLUMN_ALIASES.get(normalise_title(title))
             if key == "ignored":
                 continue
             if key:
@@ -137,18 +102,6 @@ def _missing(columns, year):
     return missing
 
 
-def _length(cells):
-    """The number of cells up to the last one that holds something."""
-    length = len(cells)
-    while length and not str(cells[length - 1]).strip():
-        length -= 1
-    return length
-
-
-def _is_whole_number(text):
-    return str(text).strip().isdigit()
-
-
 def validate_rows(table: list[list[str]], *, year: int | None = None, correct: bool = False) -> list[ResultRow]:
     """Check every row; the rows to write, or PublishedResultsError listing every problem.
 
@@ -161,52 +114,17 @@ def validate_rows(table: list[list[str]], *, year: int | None = None, correct: b
     if not rows:
         raise PublishedResultsError([ImportProblem(1, "-", _("the file is empty"))])
     header_position, columns, level_columns = _header(rows, year)
-    header_length = _length(rows[header_position][1])
 
-    agencies = list(Agency.objects.all())
-    by_code = {agency.code: agency for agency in agencies}
-    by_name = {}
-    for agency in agencies:
-        by_name.setdefault(_name_key(agency.name), []).append(agency)
+    agencies = AgencyMatcher(Agency.objects.all())
     versions = list(FrameworkVersion.objects.order_by("framework__code", "-number"))
     existing = {(result.agency.code, result.year): result for result in PublishedResult.objects.select_related("agency")}
     seen = {}
     accepted = []
-    for number, cells in rows[header_position + 1:]:
-        if _length(cells) > header_length:
-            index_column = columns.get("index")
-            if (
-                index_column is not None and index_column + 1 < len(cells)
-                and _is_whole_number(cells[index_column]) and _is_whole_number(cells[index_column + 1])
-            ):
-                message = _("the index has a decimal comma in a comma-separated file: quote it or use a semicolon-separated file")
-                problems.append(ImportProblem(number, "index", message))
-            else:
-                problems.append(ImportProblem(number, "-", _("the row has %(cells)s cells but the header has %(columns)s") % {
-                    "cells": _length(cells), "columns": header_length}))
-            continue
-        cells = cells + [""] * (header_length - len(cells))
-
-        def cell(key):
-            return str(cells[columns[key]]).strip() if key in columns else ""
-
-        agency = None
-        if cell("agency_code") or "agency_name" not in columns:
-            agency = by_code.get(cell("agency_code"))
-            if agency is None:
-                problems.append(ImportProblem(number, "agency_code", _("unknown agency code %(code)r") % {"code": cell("agency_code")}))
-        else:
-            name = cell("agency_name")
-            matches = by_name.get(_name_key(name), [])
-            if not matches and name in by_code:
-                matches = [by_code[name]]
-            if len(matches) == 1:
-                agency = matches[0]
-            elif not matches:
-                problems.append(ImportProblem(number, "agency_name", _("unknown agency name %(name)r") % {"name": name}))
-            else:
-                problems.append(ImportProblem(number, "agency_name", _("the name %(name)r fits several agencies (%(codes)s): use the agency code") % {
-                    "name": name, "codes": ", ".join(sorted(a.code for a in matches))}))
+    decimal_comma = _("the index has a decimal comma in a comma-separated file: quote it or use a semicolon-separated file")
+    for cell in body_rows(rows, header_position, columns, problems, decimal_key="index", decimal_column="index",
+                          decimal_message=decimal_comma):
+        number, cells = cell.number, cell.cells
+        agency = agencies.match(cell, problems, code_column="agency_code", name_column="agency_name", name_may_be_code=True)
         if "year" in columns:
             year_text = cell("year")
             row_year = int(year_text) if year_text.isdigit() else None

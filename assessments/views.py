@@ -172,7 +172,8 @@ def external_scores(request, period_id):
     dashboard)."""
     from agencies.params import query_int
 
-    from .external_scores import ExternalScoresError, read_table, validate_rows
+    from .external_scores import read_table, validate_rows
+    from .table_imports import TableImportError
 
     if not is_provincial_staff(request.user):
         raise PermissionDenied
@@ -209,7 +210,7 @@ def external_scores(request, period_id):
                 status = 400
             else:
                 return HttpResponse(status=400)
-        except ExternalScoresError as error:
+        except TableImportError as error:  # a file that cannot be read, or rows with problems
             import_problems = error.lines()
             status = 400
         except services.ConcurrentChange as error:

@@ -260,6 +260,18 @@ def test_the_entry_page_import_shows_errors_by_row_and_column(pemdi, client_of, 
     assert item_of(pemdi, "17.02", "I5").external_value is None
 
 
+def test_a_file_that_cannot_be_read_gets_a_message_not_an_error_page(pemdi, client_of, provincial_reviewer):
+    # Latin-1 bytes ("Bengkulu Selatan – Indeks" with a Windows-1252 dash) are not UTF-8: the reader
+    # names the encoding. This answered 500 before (the reader's error was not caught).
+    url = reverse("external_scores", args=[pemdi.pk])
+    upload = SimpleUploadedFile("nilai.csv", "kode,indikator,nilai,sumber,tanggal\n17.02,I5,\"2,99\",Sumber – é,2026-03-16\n".encode("cp1252"),
+                                content_type="text/csv")
+    page = client_of(provincial_reviewer).post(url, {"action": "import", "file": upload})
+    assert page.status_code == 400
+    assert "UTF-8" in page.content.decode()
+    assert item_of(pemdi, "17.02", "I5").external_value is None
+
+
 def test_the_entry_page_does_not_grow_with_agencies(pemdi, client_of, provincial_reviewer, bengkulu):
     url = reverse("external_scores", args=[pemdi.pk])
     browser = client_of(provincial_reviewer)
