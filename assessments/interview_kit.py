@@ -253,8 +253,8 @@ def kit_context(kit):
         "summary_rows": summary_rows(kit), "evidence_columns": evidence_columns(),
         "entries": [
             {"entry": entry, "facts": entry_facts(entry), "evidence": evidence_rows(entry), "notes": entry_notes(entry),
-             "stages": entry_stage_notes(entry)}
-            for entry in kit.entries
+             "stages": entry_stage_notes(entry), "new_group": entry.group if index == 0 or entry.group != kit.entries[index - 1].group else ""}
+            for index, entry in enumerate(kit.entries)
         ],
     }
 
@@ -304,19 +304,19 @@ def render_docx(kit) -> bytes:
         document.add_heading(_("Indicators"), level=1)
         for block in context["entries"]:
             entry = block["entry"]
-            if entry.group:
-                document.add_paragraph().add_run(entry.group).italic = True
-            document.add_heading(f"{entry.indicator.code}. {entry.indicator.name}", level=2)
+            if block["new_group"]:
+                document.add_heading(block["new_group"], level=2)
+            document.add_heading(f"{entry.indicator.code}. {entry.indicator.name}", level=3)
             _docx_pairs(document, block["facts"])
             if not entry.external:
-                document.add_heading(_("Evidence"), level=3)
+                document.add_heading(_("Evidence"), level=4)
                 if block["evidence"]:
                     _docx_table(document, context["evidence_columns"], block["evidence"])
                 else:
                     document.add_paragraph(_("No evidence."))
-            document.add_heading(_("Province's review notes"), level=3)
+            document.add_heading(_("Province's review notes"), level=4)
             _docx_lines(document, block["notes"], _("No review note."))
-            document.add_heading(_("National assessors' notes"), level=3)
+            document.add_heading(_("National assessors' notes"), level=4)
             _docx_lines(document, block["stages"], _("No national stage result yet."))
         stream = io.BytesIO()
         document.save(stream)
