@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from spbe_portal.dates import format_datetime
 
 from . import selectors
-from .models import Evidence, ItemEvent, StageResult
+from .models import Evidence, IndicatorAssessment, ItemEvent, StageResult
 
 # The province's notes that count as review notes: returns of an indicator or of an evidence item.
 RETURN_ACTIONS = (ItemEvent.Action.RETURNED, ItemEvent.Action.EVIDENCE_ITEM_RETURNED)
@@ -134,17 +134,11 @@ def kit_gather(*, assessment, now=None) -> InterviewKit:
     for item in items:
         if not item.indicator.externally_scored:
             counts[item.state] = counts.get(item.state, 0) + 1
-    state_counts = [(label, counts.get(state, 0)) for state, label in item_states()]
+    state_counts = [(label, counts.get(state, 0)) for state, label in IndicatorAssessment.State.choices]
     return InterviewKit(
         assessment=assessment, heading=issuing_office(agency=assessment.agency), generated_at=now or timezone.now(),
         scores=overview["scores"], state_counts=state_counts, entries=entries,
     )
-
-
-def item_states():
-    from .models import IndicatorAssessment
-
-    return IndicatorAssessment.State.choices
 
 
 # --- What both documents print, as label and text ------------------------------------------------
@@ -184,11 +178,18 @@ def entry_facts(entry):
         return facts
     return [
         (_("Claimed level"), level_label(entry.claimed)),
-        (_("Criterion of the claimed level"), entry.claimed.criterion if entry.claimed else "—"),
+        (_("Criterion of the claimed level"), _criterion(entry.claimed)),
         (_("Verified level"), level_label(entry.verified)),
         (_("State"), item.get_state_display()),
         (_("Justification"), item.justification or "—"),
     ]
+
+
+def _criterion(text):
+    """The indicator's own criterion of the level, else the scale's description, said so."""
+    if text is None:
+        return "—"
+    return text.criterion if text.own else f"{text.criterion} ({_('general description of the level')})"
 
 
 def entry_notes(entry):
