@@ -158,6 +158,22 @@ def test_the_kit_reads_as_many_queries_for_47_indicators_as_for_20(lebong_2026, 
     assert counts[2026] <= 15, counts
 
 
+def test_a_link_is_listed_by_its_description_and_address_in_the_kit_and_the_copy_text(lebong_2026, client_of):
+    from assessments.services import evidence_add
+
+    officer = user("operator.rejanglebong")
+    item = lebong_2026.items.select_related("indicator").get(indicator__code="I15")  # a draft claiming level 2
+    evidence_add(item=item, actor=officer, expected_version=item.version, level=2,
+                 url="https://rejanglebongkab.go.id/ppid/sop-layanan", description="SOP layanan di laman PPID")
+    client = client_of(officer)
+    text = docx_text(client.get(kit_url(lebong_2026.period, "17.02", "docx")).content)
+    items = IndicatorAssessment.objects.filter(assessment=lebong_2026).select_related("indicator").order_by("indicator__position")
+    part = sections(text, items)["I15"]
+    assert "SOP layanan di laman PPID — https://rejanglebongkab.go.id/ppid/sop-layanan" in part
+    page = client.get(reverse("item_detail", args=[lebong_2026.period.pk, "17.02", "I15"])).content.decode()
+    assert "- Tingkat 2: SOP layanan di laman PPID — https://rejanglebongkab.go.id/ppid/sop-layanan" in page
+
+
 def test_the_item_page_offers_the_justification_with_its_evidence_to_copy(lebong_2026, client_of):
     item = lebong_2026.items.select_related("indicator").get(indicator__code="I12")
     response = client_of(user("operator.rejanglebong")).get(reverse("item_detail", args=[lebong_2026.period.pk, "17.02", "I12"]))
