@@ -16,5 +16,7 @@ urlpatterns = [
     path("<id:period_id>/<str:code>/", views.assessment_detail, name="assessment_detail"),
     path("<id:period_id>/<str:code>/bukti.zip", views.assessment_evidence_zip, name="assessment_evidence_zip"),
     path("<id:period_id>/<str:code>/riwayat.<str:file_format>", views.assessment_history, name="assessment_history"),
+    path("<id:period_id>/<str:code>/bahan-interviu.pdf", views.interview_kit, {"file_format": "pdf"}, name="interview_kit_pdf"),
+    path("<id:period_id>/<str:code>/bahan-interviu.docx", views.interview_kit, {"file_format": "docx"}, name="interview_kit_docx"),
     path("<id:period_id>/<str:code>/<str:indicator_code>/", views.item_detail, name="item_detail"),
 ]

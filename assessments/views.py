@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from agencies import access
 from agencies.selectors import province_of
@@ -19,6 +19,7 @@ from agencies.params import posted_int
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export
 from .forms import ExternalImportForm, ExternalScoreForm, ItemForm, ReviewForm
+from .interview_kit import application_text
 from .models import AssessmentPeriod, IndicatorAssessment
 
 
@@ -315,6 +316,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         row["decision_note"] = review_form.data.get(f"note-{row['code']}", "") if bound else row["note"]
     missing_levels, missing_items = services.evidence_missing(
         indicator=item.indicator, level=item.level, evidence_rows=[(e.level, e.item_code) for e in evidence])
+    level_texts = selectors.indicator_level_texts(item.indicator, version)
     levels = [
         {
             "level": text.level,
@@ -325,9 +327,10 @@ def _item_context(request, item, *, item_form=None, review_form=None):
             "accepted": text.level in item.accepted_levels,
             "has_items": str(text.level) in item.indicator.evidence_items,
         }
-        for text in selectors.indicator_level_texts(item.indicator, version)
+        for text in level_texts
     ]
     return {
+        "application_text": "" if external else application_text(item=item, level_texts=level_texts, evidence=evidence),
         "item": item,
         "assessment": assessment,
         "period": assessment.period,
@@ -481,6 +484,32 @@ def assessment_evidence_zip(request, period_id, code):
     archive = build_archive(selectors.assessment_evidence_files(assessment=assessment))
     name = f"bukti-dukung-{assessment.agency.code}-{period.year}.zip"
     response = FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+KIT_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@login_required
+@require_GET
+def interview_kit(request, period_id, code, file_format):
+    """The interview preparation kit of a regency for a period, as PDF or DOCX (scope as the
+    assessment page: its officers and leadership, and the province's staff; others 404). Rendered
+    in the request: one agency's indicators, bounded (docs/architecture.md)."""
+    from .interview_kit import kit_gather, render_docx, render_pdf
+    from .stored_files import content_disposition
+
+    period = selectors.period_get(period_id)
+    assessment = selectors.assessment_get(user=request.user, period=period, code=code)
+    kit = kit_gather(assessment=assessment)
+    content = render_pdf(kit) if file_format == "pdf" else render_docx(kit)
+    response = HttpResponse(content, content_type=KIT_FORMATS[file_format])
+    response["Content-Disposition"] = content_disposition(kit.file_name(file_format))
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

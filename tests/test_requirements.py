@@ -41,6 +41,7 @@ import spbe_portal.celery, spbe_portal.wsgi
 import kombu.transport.redis, celery.backends.redis, celery.apps.worker, celery.apps.beat
 import celery.concurrency.prefork, django_celery_beat.schedulers
 import reports.tasks, reports.rendering, gunicorn.app.wsgiapp, honcho.command
+import assessments.interview_kit, docx, docx.table  # the interview kit's Word document (python-docx, lxml)
 """
 
 

@@ -27,7 +27,8 @@ def agency_url_names():
 
 
 def test_there_are_agency_pages_to_check():
-    assert {"agency_detail", "assessment_detail", "item_detail", "assessment_history", "regency_dashboard", "whatif"} <= set(
+    assert {"agency_detail", "assessment_detail", "item_detail", "assessment_history", "regency_dashboard", "whatif",
+            "interview_kit_pdf", "interview_kit_docx"} <= set(
         agency_url_names()
     )
 

@@ -24,6 +24,8 @@ NOT_PAGES = {
     "report_request", "report_box", "report_download", "minutes_box", "minutes_draft_request", "minutes_render_retry",
     # Files, not pages: evidence and minutes shown inline by the browser's own viewer, and the ZIP.
     "evidence_view", "meeting_attachment_view", "follow_up_evidence_view", "minutes_edition_view", "assessment_evidence_zip",
+    # The interview kit: a PDF and a Word document to download.
+    "interview_kit_pdf", "interview_kit_docx",
 }
 
 MUST_REACH = {

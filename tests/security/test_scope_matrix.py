@@ -94,6 +94,12 @@ def rejang_lebong_objects(open_period, bengkulu, province, provincial_reviewer, 
     }
 
 
+def test_the_matrix_walks_the_interview_kit_downloads():
+    """The kit takes only the period and the agency code: walked like every page of a regency."""
+    walked = dict(portal_urls())
+    assert walked["interview_kit_pdf"] == walked["interview_kit_docx"] == {"period_id", "code"}
+
+
 def url_for(name, arguments, objects):
     unknown = arguments - OBJECT_ARGUMENTS - OTHER_ARGUMENTS
     assert not unknown, f"{name} takes {unknown}: map them in tests/security/test_scope_matrix.py"
