@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from agencies.access import is_administrator
+
 from .framework_files import FrameworkFileError
 from .models import (
     Assessment,
@@ -249,7 +251,13 @@ class AssessmentAdmin(admin.ModelAdmin):
     inlines = [IndicatorAssessmentInline]
 
     def has_add_permission(self, request):
-        return False
+        # Agencies are enrolled in a period on the portal's enrolment page (every item in one
+        # transaction): the admin's "add" leads there rather than to a form that cannot work.
+        return is_administrator(request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        messages.info(request, _("Agencies are enrolled in a period on the period's page: Enrolled agencies."))
+        return redirect("period_list")
 
     def has_delete_permission(self, request, obj=None):
         return False
