@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -252,10 +252,12 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Agencies are enrolled in a period on the portal's enrolment page (every item in one
-        # transaction): the admin's "add" leads there rather than to a form that cannot work.
-        return is_administrator(request.user)
+        # transaction): no "add" button here, and the add address leads to the portal.
+        return False
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not is_administrator(request.user):
+            raise PermissionDenied
         messages.info(request, _("Agencies are enrolled in a period on the period's page: Enrolled agencies."))
         return redirect("period_list")
 

@@ -104,8 +104,8 @@ def period_new(request):
 @login_required
 def period_stages_edit(request, period_id):
     """An administrator changes the dates of a period's national stages; a closed period refuses."""
-    _require_administrator(request)
     period = selectors.period_get(period_id)
+    _require_administrator(request)
     stages = {stage.kind: stage for stage in period.stages.all()}
     initial = {f"{kind}_{end}": getattr(stage, field) for kind, stage in stages.items()
                for end, field in (("starts", "starts_on"), ("ends", "ends_on"))}
@@ -131,8 +131,8 @@ def period_stages_edit(request, period_id):
 def period_enrolment(request, period_id):
     """An administrator enrols regencies and the city in a period (all active ones checked at
     first); those enrolled are shown as such and stay enrolled."""
-    _require_administrator(request)
     period = selectors.period_get(period_id)
+    _require_administrator(request)
     candidates = selectors.enrolment_candidates(period=period)
     status = 200
     form = EnrolmentForm(request.POST or None, agencies=Agency.objects.regional_governments())

@@ -184,7 +184,7 @@ def test_the_enrolment_page_reads_a_bounded_number_of_queries(client_of, adminis
         assert client.get(url).status_code == 200
     parent = bengkulu["17"]
     for number in range(40):
-        agency_save(agency=AgencyModel(code=f"17.9{number:02d}", name=f"Kabupaten Uji {number}", short_name=f"Uji {number}",
+        agency_save(agency=AgencyModel(code=f"17.{20 + number}", name=f"Kabupaten Uji {number}", short_name=f"Uji {number}",
                                        kind=AgencyModel.Kind.REGENCY, parent=parent))
     period_enrol(period=period_2028, agencies=regional_governments()[:30], actor=administrator)
     with CaptureQueriesContext(connection) as at_many:
