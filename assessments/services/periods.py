@@ -115,10 +115,10 @@ class Enrolment:
 def period_enrol(*, period, agencies, actor):
     """Enrol ``agencies`` in ``period``: each gets its assessment with every indicator item of the
     period's framework and its summary, all in one transaction. An agency already enrolled is left
-    as it is (counted as such), so enrolling twice changes nothing. Administrators only; a closed
+    as it is (counted as such), so enrolling twice changes nothing. Administrators (or the system,
+    ``actor=None``) only; a closed
     period refuses; recorded as a period event (who, when, which agencies)."""
-    if not is_administrator(actor):
-        raise PermissionDenied(_("Only an administrator may do this."))
+    _require_administrator(actor)  # None: the system (demo data, commands), as period_create
     locked = AssessmentPeriod.objects.select_for_update().select_related("framework_version").get(pk=period.pk)
     if locked.is_read_only:
         raise ValidationError(
