@@ -191,7 +191,7 @@ class StageDatesForm(forms.Form):
         if bool(starts) != bool(ends) and not self.errors.get("visit_starts") and not self.errors.get("visit_ends"):
             self.add_error("visit_ends" if starts else "visit_starts", gettext("The visitation needs both dates, or neither."))
         own = self.own_dates(cleaned)
-        if own is None or self.errors:
+        if own is None:
             return cleaned
         previous = own[-1]
         for kind in NATIONAL_STAGES:
