@@ -207,6 +207,14 @@ def test_opening_a_period_with_no_agency_enrolled_is_refused(period_2028, admini
     assert AssessmentPeriod.objects.get(pk=period_2028.pk).state == State.OPEN
 
 
+def test_the_period_page_says_why_it_cannot_open_yet(client_of, administrator, period_2028):
+    response = client_of(administrator).post(reverse("period_transition", args=[period_2028.pk]),
+                                              {"to_state": "open", "expected_state": "planned"}, follow=True)
+    assert ("Belum ada instansi yang terdaftar pada Pemdi 2028: daftarkan kabupaten/kota terlebih dahulu, lalu buka periode."
+            in response.content.decode())
+    assert AssessmentPeriod.objects.get(pk=period_2028.pk).state == State.PLANNED
+
+
 # --- Closing -------------------------------------------------------------------------------------
 
 # Final levels of Rejang Lebong on PermenPANRB 8/2026 (declared weights, total 100): every indicator
