@@ -25,7 +25,7 @@ from ..models import (
 )
 
 from .results import published_result_correct
-from .summaries import _summary_values, assessment_summary_refresh
+from .summaries import SUMMARY_ROW, _summary_values, assessment_summary_refresh
 
 # --- Periods ------------------------------------------------------------------------------------
 
@@ -137,9 +137,9 @@ def period_enrol(*, period, agencies, actor):
             [IndicatorAssessment(assessment=assessment, indicator=indicator) for assessment in assessments for indicator in indicators],
             batch_size=1000,
         )
-        # Every new assessment is empty: one summary, computed once, from rows shaped as SUMMARY_ROW.
-        empty_rows = [(indicator.code, None, None, None, None, IndicatorAssessment.State.NOT_STARTED, None) for indicator in indicators]
-        values = _summary_values(locked, empty_rows)
+        # Every new assessment is empty, so all have the same summary: computed once, from the
+        # first one's items read as assessment_summary_refresh reads them.
+        values = _summary_values(locked, list(IndicatorAssessment.objects.filter(assessment=assessments[0]).values_list(*SUMMARY_ROW)))
         AssessmentSummary.objects.bulk_create(
             [AssessmentSummary(assessment=a, period=locked, agency_id=a.agency_id, **values) for a in assessments], batch_size=1000
         )
