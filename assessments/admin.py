@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from agencies.access import is_administrator
 
 from .framework_files import FrameworkFileError
 from .models import (
@@ -249,7 +251,15 @@ class AssessmentAdmin(admin.ModelAdmin):
     inlines = [IndicatorAssessmentInline]
 
     def has_add_permission(self, request):
+        # Agencies are enrolled in a period on the portal's enrolment page (every item in one
+        # transaction): no "add" button here, and the add address leads to the portal.
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        messages.info(request, _("Agencies are enrolled in a period on the period's page: Enrolled agencies."))
+        return redirect("period_list")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -143,3 +143,109 @@ class ExternalImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.visible_fields():
             field.field.widget.attrs.setdefault("class", "form-control")
+
+
+def _date_field(label, required=True):
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+
+
+class StageDatesForm(forms.Form):
+    """The dates of the national stages (penilaian dokumen, interviu, visitasi optional, hasil
+    akhir). Each stage is checked against the one before it with the service's own rule
+    (stage_order_problems), so its message stands next to the stage; period_stages_set checks again
+    when it writes."""
+
+    document_starts = _date_field(_("Document assessment starts"))
+    document_ends = _date_field(_("Document assessment ends"))
+    interview_starts = _date_field(_("Interview starts"))
+    interview_ends = _date_field(_("Interview ends"))
+    visit_starts = _date_field(_("Visitation starts (optional)"), required=False)
+    visit_ends = _date_field(_("Visitation ends (optional)"), required=False)
+    final_starts = _date_field(_("Final result starts"))
+    final_ends = _date_field(_("Final result ends"))
+
+    def __init__(self, *args, period=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+
+    def own_dates(self, cleaned):
+        """The period's own dates (self-assessment, province verification) as [(kind, start, end)]."""
+        from .services.stages import PROVINCE_REVIEW, SELF_ASSESSMENT
+
+        period = self.period
+        return [(SELF_ASSESSMENT, period.self_assessment_opens, period.self_assessment_closes),
+                (PROVINCE_REVIEW, period.self_assessment_opens, period.review_deadline)]
+
+    def stages(self):
+        """{kind: (start, end) or None}, as period_stages_set takes them."""
+        from .services import NATIONAL_STAGES
+
+        data = self.cleaned_data
+        return {kind: (data[f"{kind}_starts"], data[f"{kind}_ends"]) if data.get(f"{kind}_starts") else None for kind in NATIONAL_STAGES}
+
+    def clean(self):
+        from .services import NATIONAL_STAGES, stage_order_problems
+
+        cleaned = super().clean()
+        starts, ends = cleaned.get("visit_starts"), cleaned.get("visit_ends")
+        if bool(starts) != bool(ends) and not self.errors.get("visit_starts") and not self.errors.get("visit_ends"):
+            self.add_error("visit_ends" if starts else "visit_starts", gettext("The visitation needs both dates, or neither."))
+        own = self.own_dates(cleaned)
+        if own is None:
+            return cleaned
+        previous = own[-1]
+        for kind in NATIONAL_STAGES:
+            start, end = cleaned.get(f"{kind}_starts"), cleaned.get(f"{kind}_ends")
+            if not (start and end):
+                continue
+            for problem in stage_order_problems([previous, (kind, start, end)]):
+                self.add_error(f"{kind}_starts", problem)
+            previous = (kind, start, end)
+        return cleaned
+
+
+class PeriodForm(StageDatesForm):
+    """A new period: name, year, framework version, its own dates and the national stages."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("E.g. Pemdi 2028."))
+    year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
+    framework_version = forms.ModelChoiceField(label=_("Framework version"), queryset=None)
+    self_assessment_opens = _date_field(_("Self-assessment opens"))
+    self_assessment_closes = _date_field(_("Self-assessment closes"))
+    review_deadline = _date_field(_("Province verification ends (review deadline)"))
+
+    field_order = ["name", "year", "framework_version", "self_assessment_opens", "self_assessment_closes", "review_deadline"]
+
+    def __init__(self, *args, **kwargs):
+        from .models import FrameworkVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["framework_version"].queryset = FrameworkVersion.objects.select_related("framework").order_by("-first_year", "name")
+        for name in ("name", "year"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["framework_version"].widget.attrs["class"] = "form-select"
+
+    def own_dates(self, cleaned):
+        from .services.stages import PROVINCE_REVIEW, SELF_ASSESSMENT
+
+        opens, closes, deadline = (cleaned.get(name) for name in ("self_assessment_opens", "self_assessment_closes", "review_deadline"))
+        if not (opens and closes and deadline):
+            return None
+        if opens > closes:
+            self.add_error("self_assessment_closes", gettext("The self-assessment must open before it closes."))
+        if closes > deadline:
+            self.add_error("review_deadline", gettext("The review deadline cannot be before the self-assessment closes."))
+        return [(SELF_ASSESSMENT, opens, closes), (PROVINCE_REVIEW, opens, deadline)]
+
+
+class EnrolmentForm(forms.Form):
+    """The agencies to enrol in a period (regencies and the city, all active ones checked)."""
+
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one agency to enrol.")},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = agencies

@@ -68,6 +68,18 @@ def period_get(period_id):
     return get_object_or_404(AssessmentPeriod.objects.select_related("framework_version"), pk=period_id)
 
 
+def enrolment_candidates(*, period):
+    """The agencies an administrator may enrol in ``period``: every regency and city (active ones
+    first in the province's order), each with ``is_enrolled`` — one query."""
+    from django.db.models import Exists, Q
+
+    enrolled = Assessment.objects.filter(period=period, agency=OuterRef("pk"))
+    return list(
+        Agency.objects.regional_governments().filter(Exists(enrolled) | Q(is_active=True))
+        .annotate(is_enrolled=Exists(enrolled)).order_by("path")
+    )
+
+
 def period_summaries(*, period, user):
     """The engine's numbers of every assessment in ``period`` the user may see, from the summaries
     the services keep (one query, whatever the number of agencies)."""

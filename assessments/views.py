@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies import access
+from agencies.models import Agency
 from agencies.selectors import province_of
 from agencies.access import is_administrator, is_provincial_staff
 from agencies.forms import add_service_errors
@@ -18,14 +19,14 @@ from agencies.params import posted_int
 
 from . import selectors, services
 from .exports import as_csv, as_xlsx, export
-from .forms import ExternalImportForm, ExternalScoreForm, ItemForm, ReviewForm
+from .forms import EnrolmentForm, ExternalImportForm, ExternalScoreForm, ItemForm, PeriodForm, ReviewForm, StageDatesForm
 from .interview_kit import application_text
 from .models import AssessmentPeriod, IndicatorAssessment
 
 
 @login_required
 def period_list(request):
-    return render(request, "assessments/period_list.html", {"periods": selectors.period_list()})
+    return render(request, "assessments/period_list.html", {"periods": selectors.period_list(), "can_administer": is_administrator(request.user)})
 
 
 @login_required
@@ -65,6 +66,94 @@ def period_transition(request, period_id):
     else:
         messages.success(request, _("The period is now: %(state)s.") % {"state": period.get_state_display()})
     return redirect("period_detail", period_id=period.pk)
+
+
+def _require_administrator(request):
+    if not is_administrator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def period_new(request):
+    """An administrator sets up a period: its own dates and the national stages, written in one
+    transaction (period_create, then period_stages_set); then on to the enrolment."""
+    from django.db import transaction
+
+    _require_administrator(request)
+    form = PeriodForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    period = services.period_create(
+                        name=data["name"], year=data["year"], framework_version=data["framework_version"],
+                        opens=data["self_assessment_opens"], closes=data["self_assessment_closes"],
+                        review_deadline=data["review_deadline"], actor=request.user,
+                    )
+                    services.period_stages_set(period=period, stages=form.stages(), actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The period %(period)s is set up. Now enrol the regencies.") % {"period": period.name})
+                return redirect("period_enrolment", period_id=period.pk)
+        status = 400
+    return render(request, "assessments/period_form.html", {"form": form, "period": None}, status=status)
+
+
+@login_required
+def period_stages_edit(request, period_id):
+    """An administrator changes the dates of a period's national stages; a closed period refuses."""
+    period = selectors.period_get(period_id)
+    _require_administrator(request)
+    stages = {stage.kind: stage for stage in period.stages.all()}
+    initial = {f"{kind}_{end}": getattr(stage, field) for kind, stage in stages.items()
+               for end, field in (("starts", "starts_on"), ("ends", "ends_on"))}
+    form = StageDatesForm(request.POST or None, period=period, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if period.is_read_only:
+            messages.error(request, _("The period %(period)s is closed: it is read-only.") % {"period": period})
+            return redirect("period_detail", period_id=period.pk)
+        if form.is_valid():
+            try:
+                services.period_stages_set(period=period, stages=form.stages(), actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The stage dates of %(period)s are saved.") % {"period": period.name})
+                return redirect("period_detail", period_id=period.pk)
+        status = 400
+    return render(request, "assessments/period_form.html", {"form": form, "period": period}, status=status)
+
+
+@login_required
+def period_enrolment(request, period_id):
+    """An administrator enrols regencies and the city in a period (all active ones checked at
+    first); those enrolled are shown as such and stay enrolled."""
+    period = selectors.period_get(period_id)
+    _require_administrator(request)
+    candidates = selectors.enrolment_candidates(period=period)
+    status = 200
+    form = EnrolmentForm(request.POST or None, agencies=Agency.objects.regional_governments())
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                enrolment = services.period_enrol(period=period, agencies=form.cleaned_data["agencies"], actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(new)s agencies enrolled, %(already)s already enrolled.") % {
+                    "new": len(enrolment.enrolled), "already": len(enrolment.already_enrolled)})
+                return redirect("period_enrolment", period_id=period.pk)
+        status = 400
+    chosen = {str(pk) for pk in form.data.getlist("agencies")} if form.is_bound else None
+    rows = [(agency, agency.is_enrolled or (str(agency.pk) in chosen if chosen is not None else agency.is_active))
+            for agency in candidates]
+    return render(request, "assessments/period_enrolment.html", {
+        "period": period, "form": form, "rows": rows, "enrolled_count": sum(agency.is_enrolled for agency in candidates),
+    }, status=status)
 
 
 def _parse_target(text):

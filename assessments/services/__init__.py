@@ -15,7 +15,16 @@ Callers import from ``assessments.services``; the names below are the public one
 from .digests import review_digests_send, wib
 from .external import ExternalChange, external_score_set, external_scores_save, external_value_parse, external_value_problem
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
-from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
+from .periods import (
+    Enrolment,
+    assessment_get_or_create,
+    assessment_levels_set,
+    final_results_publish,
+    period_create,
+    period_enrol,
+    period_next_states,
+    period_transition,
+)
 from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
 from .stages import (
     NATIONAL_STAGES,
@@ -55,6 +64,7 @@ __all__ = [
     "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
     "period_timeline", "stage_order_problems",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
+    "Enrolment", "final_results_publish", "period_enrol",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",
     "evidence_missing", "evidence_remove", "external_score_set", "external_scores_save",

@@ -134,3 +134,13 @@ def test_agency_pages_cost_the_same_queries_with_more_agencies(provincial_review
 def test_anonymous_visitor_of_the_admin_is_sent_to_the_portal_login(client, db):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("login") + "?next=" + reverse("admin:index")
+
+
+def test_a_regency_officer_cannot_set_up_or_enrol(kepahiang_officer, client_of, url_kwargs, kepahiang):
+    """The period set-up pages are the administrators': a regency officer is refused (403), even
+    for their own regency, and nothing is enrolled."""
+    client = client_of(kepahiang_officer)
+    period_id = url_kwargs["period_id"]
+    for url in (reverse("period_new"), reverse("period_stages_edit", args=[period_id]), reverse("period_enrolment", args=[period_id])):
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("period_enrolment", args=[period_id]), {"agencies": [kepahiang.pk]}).status_code == 403

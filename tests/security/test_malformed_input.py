@@ -80,3 +80,12 @@ def test_the_external_scores_page_checks_its_numbers(provincial_reviewer, client
         assert client.get(f"{url}?item={bad}").status_code == 400, bad
     assert client.post(url, {"action": "set", "item": "²", "version": "1"}).status_code == 400
     assert client.get(f"{url}?item=999999").status_code == 404
+
+
+def test_the_enrolment_page_checks_its_agencies(administrator, client_of, open_period):
+    client = client_of(administrator)
+    url = f"/penilaian/{open_period.pk}/peserta/"
+    for agencies in ("²", "99999999999", "abc"):
+        assert client.post(url, {"agencies": agencies}).status_code == 400
+    assert client.post("/penilaian/baru/", {"year": "²", "framework_version": "x"}).status_code == 400
+    assert open_period.assessments.count() == 3
