@@ -275,3 +275,32 @@ def validate_rows(table: list[list[str]], *, year: int | None = None, correct: b
     if problems:
         raise PublishedResultsError(problems)
     return accepted
+
+
+class AgencyLookup:
+    """The agencies of an import by code or by exact official name (``_name_key``), read once;
+    ``find`` names the agency of a row or adds the problem (column ``code_column`` or
+    ``name_column``) to ``problems``."""
+
+    def __init__(self, agencies, *, code_column="kode", name_column="nama_instansi"):
+        self.by_code = {agency.code: agency for agency in agencies}
+        self.by_name = {}
+        for agency in agencies:
+            self.by_name.setdefault(_name_key(agency.name), []).append(agency)
+        self.code_column, self.name_column = code_column, name_column
+
+    def find(self, number, code, name, problems):
+        if code or not name:
+            agency = self.by_code.get(code)
+            if agency is None:
+                problems.append(ImportProblem(number, self.code_column, _("unknown agency code %(code)r") % {"code": code}))
+            return agency
+        matches = self.by_name.get(_name_key(name), [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            problems.append(ImportProblem(number, self.name_column, _("unknown agency name %(name)r") % {"name": name}))
+        else:
+            problems.append(ImportProblem(number, self.name_column, _("the name %(name)r fits several agencies (%(codes)s): use the agency code") % {
+                "name": name, "codes": ", ".join(sorted(a.code for a in matches))}))
+        return None
