@@ -678,3 +678,27 @@ def assessment_ledger(*, assessment, items=None, results=None):
         stages.append(LedgerStage(stage, labels[stage], scores, change, losses))
         previous_index = scores.index
     return Ledger(tuple(stages), tuple(rows))
+
+
+def stage_result_assessments(*, period):
+    """The assessments of ``period`` with their agency, in tree order, and per assessment the
+    number of results of each stage (``stage_counts``): two queries."""
+    from .models import StageResult
+
+    assessments = list(Assessment.objects.filter(period=period).select_related("agency").order_by("agency__path"))
+    counts = defaultdict(dict)
+    for assessment_id, stage, number in (
+        StageResult.objects.filter(item__assessment__period=period).values_list("item__assessment_id", "stage")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        counts[assessment_id][stage] = number
+    for assessment in assessments:
+        assessment.stage_counts = counts[assessment.pk]
+    return assessments
+
+
+def stage_results_by_item(*, assessment, stage):
+    """{item id: StageResult} of one stage of ``assessment``: one query."""
+    from .models import StageResult
+
+    return {result.item_id: result for result in StageResult.objects.filter(item__assessment=assessment, stage=stage)}
