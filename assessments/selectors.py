@@ -702,3 +702,11 @@ def stage_results_by_item(*, assessment, stage):
     from .models import StageResult
 
     return {result.item_id: result for result in StageResult.objects.filter(item__assessment=assessment, stage=stage)}
+
+
+def item_ledger(*, item):
+    """One item's LedgerRow (self, province, the national stages with results): one query."""
+    from .models import StageResult
+
+    results = list(StageResult.objects.filter(item=item))
+    return assessment_ledger(assessment=item.assessment, items=[item], results=results).rows[0]

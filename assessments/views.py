@@ -162,6 +162,7 @@ def assessment_detail(request, period_id, code):
             "target_error": target_error,
             "published": selectors.published_results(user=request.user, agency=assessment.agency),
             "level_descriptions": period.framework_version.definition["level_scales"],
+            "ledger": selectors.assessment_ledger(assessment=assessment, items=items),
         },
     )
 
@@ -350,6 +351,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "review_form": review_form,
         "reviewers": selectors.item_reviewers(item=item) if can_review and item.state == IndicatorAssessment.State.SUBMITTED else [],
         "queue_filters": _queue_filters_of(request),
+        "ledger_row": selectors.item_ledger(item=item),
     }
 
 
