@@ -710,3 +710,19 @@ def item_ledger(*, item):
 
     results = list(StageResult.objects.filter(item=item))
     return assessment_ledger(assessment=item.assessment, items=[item], results=results).rows[0]
+
+
+def period_stage_results(*, period, user):
+    """(stages reached, {(agency code, indicator code): {stage: StageResult}}) of every assessment of
+    ``period`` the user may see: one query, for the exports."""
+    from .models import StageResult
+
+    results = list(
+        StageResult.objects.filter(item__assessment__period=period)
+        .filter(visible_agency_filter(user, prefix="item__assessment__agency__"))
+        .annotate(agency_code=F("item__assessment__agency__code"), indicator_code=F("item__indicator__code"))
+    )
+    by_key = defaultdict(dict)
+    for result in results:
+        by_key[(result.agency_code, result.indicator_code)][result.stage] = result
+    return ledger_stage_kinds(results), by_key
