@@ -93,10 +93,10 @@ def _stage_index_cells(period, user, columns, rows):
     kinds, results = period_stage_results(period=period, user=user)
     framework = period.framework_version.scoring
     codes = [indicator.code for indicator in framework.indicators()]
+    names = {"index": _("Index"), "predicate": _("Predicate"), "assessed": _("Indicators assessed")}
     for kind in kinds:
         label = STAGE_LABELS[kind]
-        columns += [(f"{kind}:index", f"{_('Index')} {label}"), (f"{kind}:predicate", f"{_('Predicate')} {label}"),
-                    (f"{kind}:assessed", f"{_('Indicators assessed')} {label}")]
+        columns += [(f"{kind}:{key}", f"{name} {label}") for key, name in names.items()]
         for row in rows:
             levels = {code: results.get((row["agency_code"], code), {}).get(kind) for code in codes}
             scores = compute(framework, {code: result.score if result else None for code, result in levels.items()})
@@ -112,10 +112,10 @@ def level_table(*, period, user):
 
     columns, rows = level_columns(), level_rows(period=period, user=user)
     kinds, results = period_stage_results(period=period, user=user)
+    names = {"score": _("Level or value"), "gap": _("Gap"), "note": _("Assessors' note"), "recommendation": _("Recommendation")}
     for kind in kinds:
         label = STAGE_LABELS[kind]
-        columns += [(f"{kind}:score", f"{_('Level or value')} {label}"), (f"{kind}:gap", f"{_('Gap')} {label}"),
-                    (f"{kind}:note", f"{_('Assessors note')} {label}"), (f"{kind}:recommendation", f"{_('Recommendation')} {label}")]
+        columns += [(f"{kind}:{key}", f"{name} {label}") for key, name in names.items()]
     for row in rows:
         external = row["external_value"]
         previous = None

@@ -49,9 +49,9 @@ def _ledger_tables(ledger):
          "change": stage.change, "lost": ", ".join(f"{row.indicator.code} ({signed(step.gap)})" for row, step in stage.losses)}
         for stage in ledger.stages
     ]
-    columns = [("code", _("Code")), ("name", _("Indicator"))]
+    columns, gap = [("code", _("Code")), ("name", _("Indicator"))], _("Gap")
     for stage in ledger.stages:
-        columns += [(f"{stage.stage}:score", stage.label), (f"{stage.stage}:gap", f"{_('Gap')} {stage.label}")]
+        columns += [(f"{stage.stage}:score", stage.label), (f"{stage.stage}:gap", f"{gap} {stage.label}")]
     columns += [("notes", _("Assessors' notes")), ("recommendations", _("Recommendation"))]
     rows = []
     for row in ledger.rows:
