@@ -66,6 +66,7 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "officer_todo": reverse("officer_todo"),
         "period_detail": reverse("period_detail", kwargs={"period_id": period.pk}),
         "external_scores": reverse("external_scores", kwargs={"period_id": period.pk}),
+        "stage_results": reverse("stage_results", kwargs={"period_id": period.pk}) + f"?stage=document&agency={agency_code}",
         "assessment_detail": reverse("assessment_detail", kwargs=regency),
         "item_detail": reverse("item_detail", kwargs={**regency, "indicator_code": indicator_code}),
         "meeting_list": reverse("meeting_list"),
