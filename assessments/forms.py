@@ -150,10 +150,14 @@ class StageResultsForm(forms.Form):
     an externally scored indicator, the value), the note and the recommendation."""
 
     reason = forms.CharField(label=_("Reason, when this corrects entered results"), required=False, max_length=1000)
+    stamp = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, items, results, **kwargs):
+        from .services import stage_results_stamp
+
         super().__init__(*args, **kwargs)
         self.items, self.results = items, results
+        self.fields["stamp"].initial = stage_results_stamp(results.values())
         for item in items:
             result = results.get(item.pk)
             if item.indicator.externally_scored:

@@ -608,7 +608,8 @@ def stage_results(request, period_id):
                 entry_form = StageResultsForm(request.POST, items=items, results=results)
                 if entry_form.is_valid():
                     written = services.stage_results_save(period=period, stage=stage, changes=entry_form.changes(),
-                                                          actor=request.user, reason=entry_form.cleaned_data["reason"])
+                                                          actor=request.user, reason=entry_form.cleaned_data["reason"],
+                                                          expected_stamp=entry_form.cleaned_data["stamp"])
                     messages.success(request, _("Saved: %(count)s results changed.") % {"count": written})
                     return redirect(f"{request.path}?stage={stage}&agency={assessment.agency.code}")
                 status = 400
@@ -627,6 +628,11 @@ def stage_results(request, period_id):
         except StageResultsError as error:
             import_problems = error.lines()
             status = 400
+        except services.ConcurrentChange as error:
+            messages.error(request, " ".join(error.messages))
+            results = selectors.stage_results_by_item(assessment=assessment, stage=stage)
+            entry_form = None
+            status = 409
         except ValidationError as error:
             if entry_form is not None:
                 add_service_errors(entry_form, error)

@@ -28,7 +28,7 @@ from .stages import (
     period_timeline,
     stage_order_problems,
 )
-from .stage_results import StageResultChange, stage_results_save, stage_score_problem
+from .stage_results import StageResultChange, stage_results_save, stage_results_stamp, stage_score_problem
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -56,7 +56,7 @@ from .workflow import (
 __all__ = [
     "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
     "period_timeline", "stage_order_problems",
-    "StageResultChange", "stage_results_save", "stage_score_problem",
+    "StageResultChange", "stage_results_save", "stage_results_stamp", "stage_score_problem",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",

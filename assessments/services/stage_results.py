@@ -49,6 +49,15 @@ def stage_score_problem(indicator, *, level, value, scale) -> tuple[str, str] | 
     return None
 
 
+def stage_results_stamp(results):
+    """A fingerprint of ``results`` (StageResult rows) as a person saw them: a form carries it, and
+    saving refuses when the results changed since (a concurrent edit is refused, not overwritten)."""
+    import hashlib
+
+    rows = sorted((r.item_id, r.level, str(r.value), r.note, r.recommendation) for r in results)
+    return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+
+
 def _shown(result):
     if result is None or result.score is None:
         return "—"
@@ -56,11 +65,13 @@ def _shown(result):
 
 
 @transaction.atomic
-def stage_results_save(*, period, stage, changes, actor, reason=""):
+def stage_results_save(*, period, stage, changes, actor, reason="", expected_stamp=None):
     """Write the results of ``stage`` (a national stage) of ``period`` for the items of
     ``changes`` (StageResultChange), all or nothing: any refused change writes none. Province staff
     only; refused on a closed period. A change of a result already entered is recorded with
-    ``reason``. Returns the number of results that changed."""
+    ``reason``. With ``expected_stamp`` (stage_results_stamp of the results the person saw), refused
+    with ConcurrentChange when the results of these items changed since. Returns the number of
+    results that changed."""
     from agencies.access import is_provincial_staff
 
     if not is_provincial_staff(actor):
@@ -77,7 +88,11 @@ def stage_results_save(*, period, stage, changes, actor, reason=""):
         for item in IndicatorAssessment.objects.select_for_update(of=("self",)).select_related("indicator", "assessment__agency")
         .filter(pk__in=[change.item.pk for change in changes], assessment__period=period)
     }
-    existing = {result.item_id: result for result in StageResult.objects.filter(item__in=list(items), stage=stage)}
+    existing = {result.item_id: result for result in StageResult.objects.select_for_update().filter(item__in=list(items), stage=stage)}
+    if expected_stamp is not None and stage_results_stamp(existing.values()) != expected_stamp:
+        from .workflow import ConcurrentChange
+
+        raise ConcurrentChange(_("Someone changed these results since you opened the page; nothing was saved. Check them and save again."))
     scale = period.framework_version.scale
     problems = []
     for change in changes:

@@ -157,12 +157,19 @@ def test_the_stage_results_page_imports_and_enters_for_province_staff_only(
     entry = url + "?stage=interview&agency=17.08"
     page = browser.get(entry)
     assert page.status_code == 200 and f'name="score-{item.pk}"' in page.content.decode()
-    response = browser.post(entry, {"action": "enter", "stage": "interview", f"score-{item.pk}": "3", f"note-{item.pk}": "Dijelaskan saat interviu."})
+    stamp = page.context["entry_form"]["stamp"].value()
+    response = browser.post(entry, {"action": "enter", "stage": "interview", "stamp": stamp, f"score-{item.pk}": "3",
+                                    f"note-{item.pk}": "Dijelaskan saat interviu."})
     assert response.status_code == 302
     result = StageResult.objects.get(item=item, stage="interview")
     assert (result.level, result.note, result.entered_by) == (3, "Dijelaskan saat interviu.", provincial_reviewer)
-    response = browser.post(entry, {"action": "enter", "stage": "interview", f"score-{item.pk}": "8"})
+    fresh = browser.get(entry).context["entry_form"]["stamp"].value()
+    response = browser.post(entry, {"action": "enter", "stage": "interview", "stamp": fresh, f"score-{item.pk}": "8"})
     assert response.status_code == 400 and StageResult.objects.get(item=item, stage="interview").level == 3
+    # A form opened before that save is refused, not written over it.
+    response = browser.post(entry, {"action": "enter", "stage": "interview", "stamp": stamp, f"score-{item.pk}": "2",
+                                    "reason": "koreksi"})
+    assert response.status_code == 409 and StageResult.objects.get(item=item, stage="interview").level == 3
 
 
 def test_the_pages_export_and_api_show_the_ledger_with_signed_gaps(claimed, provincial_reviewer, rejang_lebong_officer, client_of, client):
