@@ -118,11 +118,17 @@ def stage_results_save(*, period, stage, changes, actor, reason="", expected_sta
         if result is not None and (result.level, result.value, result.note, result.recommendation) == after:
             continue
         before = _shown(result)
-        if result is None:
-            result = StageResult(item=item, stage=stage)
-        result.level, result.value, result.note, result.recommendation = after
-        result.entered_by = actor
-        result.save()
+        if after == (None, None, "", ""):  # emptied: the stage has no result for this item any more
+            if result is None:
+                continue
+            result.delete()
+            result = None
+        else:
+            if result is None:
+                result = StageResult(item=item, stage=stage)
+            result.level, result.value, result.note, result.recommendation = after
+            result.entered_by = actor
+            result.save()
         note = _("%(stage)s: %(before)s → %(after)s") % {"stage": label, "before": before, "after": _shown(result)}
         if reason.strip():
             note = f"{note}: {reason.strip()}"

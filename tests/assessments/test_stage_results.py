@@ -97,6 +97,13 @@ def test_a_correction_needs_a_reason_and_is_recorded_from_to(claimed, provincial
     event = ItemEvent.objects.filter(action=ItemEvent.Action.STAGE_RESULT_SET, item__indicator__code="I1",
                                      item__assessment__agency__code="17.02").order_by("-pk").first()
     assert "3 → 2" in event.note and "Salah ketik" in event.note
+    # Emptied by hand, the result goes, and that too is recorded.
+    item = item_of(claimed, "17.02", "I1")
+    assert stage_results_save(period=claimed, stage="document", changes=[StageResultChange(item)], actor=provincial_reviewer,
+                              reason="Bukan hasil tahap ini") == 1
+    assert not StageResult.objects.filter(item=item, stage="document").exists()
+    last = ItemEvent.objects.filter(item=item, action=ItemEvent.Action.STAGE_RESULT_SET).order_by("-pk").first()
+    assert "2 → —" in last.note and "Bukan hasil tahap ini" in last.note
 
 
 @pytest.mark.parametrize("row, column, message", [
