@@ -2,10 +2,11 @@
 levels and evidence for Rejang Lebong, Kepahiang and Lebong, the 2026 period with items in every
 state, and the published national results. Idempotent; the periods need the demo accounts."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.models import Agency
 
@@ -212,10 +213,12 @@ def period_2026_load(version):
     if people is None:
         return None, False
     officers, reviewer = people
+    # The dates follow the day the demo runs, so that it is always in the document stage (DOCUMENT_STAGE_DEMO).
+    today = timezone.localdate()
     with transaction.atomic():
         period = period_create(
             name="Penilaian Mandiri Pemdi 2026", year=2026, framework_version=version,
-            opens=date(2026, 7, 1), closes=date(2026, 12, 15), review_deadline=date(2027, 1, 31),
+            opens=today - timedelta(days=150), closes=today - timedelta(days=25), review_deadline=today - timedelta(days=11),
             state=AssessmentPeriod.State.OPEN,
         )
         notes = iter(RETURN_NOTES * 3)
@@ -252,6 +255,7 @@ def period_2026_load(version):
                 for code, value in EXTERNAL_2026[agency.code].items()
             ])
         butir_demo_load(period, officers, reviewer)
+        document_stage_demo_load(period, reviewer, today=today)
     return period, True
 
 
@@ -292,3 +296,74 @@ def butir_demo_load(period, officers, reviewer):
     )
     item_save(item=item, actor=officer, expected_version=item.version, level=3, target_level=3,
               justification=justification, person_in_charge=officer)
+
+
+# The national evaluation of 2026 is in its document stage (penilaian dokumen: started 10 days before
+# the day the demo runs, ends in 20 days; interview and final result after it), and the assessors'
+# document results of the three regencies are imported as the province would: a CSV file through the
+# stage import. They mostly confirm the claim, lower a few (with the reason and a recommendation) and
+# find no evidence where nothing was claimed. DEMO findings, not any assessor's real result.
+DOCUMENT_STAGE_LOWERED = {
+    "17.02": {
+        "I4": ("SOP belum ditetapkan oleh kepala daerah; yang diunggah masih draf.",
+               "Tetapkan SOP dengan Peraturan Bupati dan unggah salinan yang ditandatangani."),
+        "I9": ("Laporan reviu tidak memuat tindak lanjut.", "Susun laporan tindak lanjut hasil reviu tahun berjalan."),
+        "I17": ("Dokumen tingkat 3 tidak menunjukkan penerapan di seluruh perangkat daerah.", ""),
+    },
+    "17.08": {
+        "I2": ("Bukti dukung tingkat 2 tidak bertanggal.", "Lengkapi bukti dengan tanggal dan tanda tangan penetapan."),
+        "I14": ("Evaluasi berkala belum dilaksanakan pada tahun berjalan.", ""),
+    },
+    "17.07": {
+        "I3": ("Kebijakan belum mencakup seluruh layanan.", "Perluas cakupan kebijakan ke seluruh layanan publik digital."),
+    },
+}
+DOCUMENT_STAGE_CONFIRMED_NOTE = "Bukti dukung sesuai dengan tingkat yang diklaim."
+DOCUMENT_STAGE_MISSING_NOTE = "Tidak ditemukan bukti dukung pada dokumen yang diunggah."
+
+
+def document_stage_demo_csv(period):
+    """The demo's document-stage results as a CSV file (bytes) in the import's own columns."""
+    import csv
+    import io
+
+    from .models import IndicatorAssessment
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["kode", "indikator", "tingkat", "nilai", "catatan", "rekomendasi"])
+    items = IndicatorAssessment.objects.filter(assessment__period=period, assessment__agency__code__in=WORKFLOW_2026).select_related(
+        "assessment__agency", "indicator").order_by("assessment__agency__code", "indicator__position")
+    for item in items:
+        agency, code = item.assessment.agency.code, item.indicator.code
+        if item.indicator.externally_scored:
+            if item.external_value is not None:
+                writer.writerow([agency, code, "", f"{item.external_value:.2f}".replace(".", ","),
+                                 "Nilai dari hasil evaluasi instansi sumber.", ""])
+            continue
+        lowered = DOCUMENT_STAGE_LOWERED.get(agency, {}).get(code)
+        if lowered and item.level:
+            writer.writerow([agency, code, max(item.level - 1, 1), "", *lowered])
+        elif item.level:
+            writer.writerow([agency, code, item.level, "", DOCUMENT_STAGE_CONFIRMED_NOTE, ""])
+        else:
+            writer.writerow([agency, code, 1, "", DOCUMENT_STAGE_MISSING_NOTE, ""])
+    return out.getvalue().encode("utf-8")
+
+
+def document_stage_demo_load(period, reviewer, *, today):
+    """Give ``period`` national stage dates around ``today`` (it is in the document stage) and import
+    the demo document results through the stage import."""
+    from .services import stage_results_save
+    from .services.stages import period_stages_set
+    from .stage_result_files import read_table as read_stage_table
+    from .stage_result_files import validate_rows as validate_stage_rows
+
+    days = timedelta
+    period_stages_set(period=period, actor=reviewer, stages={
+        "document": (today - days(10), today + days(20)),
+        "interview": (today + days(21), today + days(40)),
+        "final": (today + days(41), today + days(60)),
+    })
+    changes = validate_stage_rows(read_stage_table(document_stage_demo_csv(period), "hasil-penilaian-dokumen.csv"), period=period)
+    return stage_results_save(period=period, stage="document", changes=changes, actor=reviewer)

@@ -9,7 +9,8 @@ import io
 from django.utils.translation import gettext as _
 
 from . import series
-from .selectors import framework_groups, level_rows, period_agency_scores
+from .scoring import compute
+from .selectors import framework_groups, level_rows, period_agency_scores, period_stage_results
 
 
 def level_columns():
@@ -79,11 +80,56 @@ def index_table(*, period, user):
             row[f"self:{node.code}"] = entry.self_assessed.node_index(node.code)
             row[f"verified:{node.code}"] = entry.verified.node_index(node.code)
         rows.append(row)
+    _stage_index_cells(period, user, columns, rows)
     return columns, rows
 
 
+def _stage_index_cells(period, user, columns, rows):
+    """Add to the index export, per national stage reached, each agency's index of that stage (the
+    engine's, over the assessors' scores; indicators without one at the bottom of the scale), its
+    predicate and how many indicators the assessors scored."""
+    from .services.stages import STAGE_LABELS
+
+    kinds, results = period_stage_results(period=period, user=user)
+    framework = period.framework_version.scoring
+    codes = [indicator.code for indicator in framework.indicators()]
+    names = {"index": _("Index"), "predicate": _("Predicate"), "assessed": _("Indicators assessed")}
+    for kind in kinds:
+        label = STAGE_LABELS[kind]
+        columns += [(f"{kind}:{key}", f"{name} {label}") for key, name in names.items()]
+        for row in rows:
+            levels = {code: results.get((row["agency_code"], code), {}).get(kind) for code in codes}
+            scores = compute(framework, {code: result.score if result else None for code, result in levels.items()})
+            row[f"{kind}:index"], row[f"{kind}:predicate"] = scores.index, scores.predicate
+            row[f"{kind}:assessed"] = scores.assessed_count
+
+
 def level_table(*, period, user):
-    return level_columns(), level_rows(period=period, user=user)
+    """The per-indicator export; per national stage reached, the assessors' level (or value), the gap
+    to the previous step that has a score (self-assessed, verified, earlier stages), their note
+    and recommendation."""
+    from .services.stages import STAGE_LABELS
+
+    columns, rows = level_columns(), level_rows(period=period, user=user)
+    kinds, results = period_stage_results(period=period, user=user)
+    names = {"score": _("Level or value"), "gap": _("Gap"), "note": _("Assessors' note"), "recommendation": _("Recommendation")}
+    for kind in kinds:
+        label = STAGE_LABELS[kind]
+        columns += [(f"{kind}:{key}", f"{name} {label}") for key, name in names.items()]
+    for row in rows:
+        external = row["external_value"]
+        previous = None
+        for score in (external if external is not None else row["level"], external if external is not None else row["verified_level"]):
+            previous = score if score is not None else previous
+        for kind in kinds:
+            result = results.get((row["agency_code"], row["indicator_code"]), {}).get(kind)
+            score = result.score if result else None
+            row[f"{kind}:score"] = score
+            row[f"{kind}:gap"] = score - previous if score is not None and previous is not None else None
+            row[f"{kind}:note"] = result.note if result else ""
+            row[f"{kind}:recommendation"] = result.recommendation if result else ""
+            previous = score if score is not None else previous
+    return columns, rows
 
 
 TABLES = {"levels": level_table, "indices": index_table}

@@ -249,3 +249,73 @@ class EnrolmentForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = agencies
+
+
+class StageResultsForm(forms.Form):
+    """The assessors' results of one stage for one agency, an indicator a row: the level (or, for
+    an externally scored indicator, the value), the note and the recommendation."""
+
+    reason = forms.CharField(label=_("Reason, when this corrects entered results"), required=False, max_length=1000)
+    stamp = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, items, results, **kwargs):
+        from .services import stage_results_stamp
+
+        super().__init__(*args, **kwargs)
+        self.items, self.results = items, results
+        self.fields["stamp"].initial = stage_results_stamp(results.values())
+        for item in items:
+            result = results.get(item.pk)
+            if item.indicator.externally_scored:
+                initial = "" if result is None or result.value is None else f"{result.value:.2f}".replace(".", ",")
+                self.fields[f"score-{item.pk}"] = forms.CharField(
+                    label=_("Value of %(code)s") % {"code": item.indicator.code}, required=False, max_length=10, initial=initial,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "2,99"}))
+            else:
+                self.fields[f"score-{item.pk}"] = forms.CharField(
+                    label=_("Level of %(code)s") % {"code": item.indicator.code}, required=False, max_length=3,
+                    initial="" if result is None or result.level is None else result.level,
+                    widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+            self.fields[f"note-{item.pk}"] = forms.CharField(
+                label=_("Note on %(code)s") % {"code": item.indicator.code}, required=False, max_length=2000,
+                initial=result.note if result else "", widget=forms.Textarea(attrs={"rows": 1}))
+            self.fields[f"recommendation-{item.pk}"] = forms.CharField(
+                label=_("Recommendation on %(code)s") % {"code": item.indicator.code}, required=False, max_length=2000,
+                initial=result.recommendation if result else "", widget=forms.Textarea(attrs={"rows": 1}))
+        for field in self.visible_fields():
+            field.field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def rows(self):
+        return [(item, self[f"score-{item.pk}"], self[f"note-{item.pk}"], self[f"recommendation-{item.pk}"]) for item in self.items]
+
+    def clean(self):
+        from .services import external_value_parse
+
+        data = super().clean()
+        self.scores = {}
+        for item in self.items:
+            text = (data.get(f"score-{item.pk}") or "").strip()
+            if not text:
+                self.scores[item.pk] = (None, None)
+            elif item.indicator.externally_scored:
+                value = external_value_parse(text)
+                if value is None:
+                    self.add_error(f"score-{item.pk}", gettext("Enter a number such as 2,99."))
+                self.scores[item.pk] = (None, value)
+            elif text.isdigit():
+                self.scores[item.pk] = (int(text), None)
+            else:
+                self.add_error(f"score-{item.pk}", gettext("Enter a whole level."))
+        return data
+
+    def changes(self):
+        """The StageResultChange of every indicator with a score, a note or a recommendation."""
+        from .services import StageResultChange
+
+        data, changes = self.cleaned_data, []
+        for item in self.items:
+            level, value = self.scores[item.pk]
+            note, recommendation = data.get(f"note-{item.pk}", ""), data.get(f"recommendation-{item.pk}", "")
+            if item.pk in self.results or level is not None or value is not None or note.strip() or recommendation.strip():
+                changes.append(StageResultChange(item, level, value, note, recommendation))
+        return changes

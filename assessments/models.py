@@ -403,6 +403,7 @@ class ItemEvent(models.Model):
         EVIDENCE_ITEM_ACCEPTED = "item_accepted", _("Evidence item accepted")
         EVIDENCE_ITEM_RETURNED = "item_returned", _("Evidence item returned")
         EXTERNAL_VALUE_SET = "external_value_set", _("External value entered")
+        STAGE_RESULT_SET = "stage_result_set", _("National stage result entered")
 
     item = models.ForeignKey(IndicatorAssessment, verbose_name=_("item"), on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

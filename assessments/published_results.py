@@ -193,3 +193,4 @@ def validate_rows(table: list[list[str]], *, year: int | None = None, correct: b
     if problems:
         raise PublishedResultsError(problems)
     return accepted
+

@@ -548,3 +548,193 @@ def assessment_history_rows(*, assessment):
         }
         for event in events
     ]
+
+
+# --- The score ledger: self → verified → the national stages ----------------------------------------
+
+PROVINCE = "province"  # the ledger's name of the province's verified level (services.stages.PROVINCE_REVIEW)
+
+
+@dataclass(frozen=True)
+class LedgerStep:
+    """One indicator's score at one step of the ledger, and the change from the step before it
+    that has a score (``gap``: None at the first scored step)."""
+
+    stage: str
+    label: str
+    score: object  # int level, Decimal value of an externally scored indicator, or None (not assessed)
+    gap: object = None
+    note: str = ""
+    recommendation: str = ""
+    result_id: int | None = None  # the StageResult (for the recommendation's follow-up), None for self/province
+
+    @property
+    def lost(self):
+        return self.gap is not None and self.gap < 0
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    item: IndicatorAssessment
+    steps: tuple  # LedgerStep per stage of the ledger, in order
+
+    @property
+    def indicator(self):
+        return self.item.indicator
+
+    @property
+    def notes(self):
+        """The national steps with a note or a recommendation."""
+        return [step for step in self.steps if step.note or step.recommendation]
+
+    @property
+    def losses(self):
+        return [step for step in self.steps if step.lost]
+
+
+@dataclass(frozen=True)
+class LedgerStage:
+    """One step of the ledger for the whole assessment: its index by the engine (missing
+    indicators at the bottom of the scale), and the indicators that lost points at it."""
+
+    stage: str
+    label: str
+    scores: Scores
+    change: object  # the index's change from the previous stage (Decimal), None at the first
+    losses: tuple  # (LedgerRow, LedgerStep) of the indicators lowered at this stage
+
+    @property
+    def index(self):
+        return self.scores.index
+
+    @property
+    def predicate(self):
+        return self.scores.predicate
+
+    @property
+    def assessed_text(self):
+        return assessed_text(self.scores.assessed_count, self.scores.indicator_count)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    stages: tuple  # LedgerStage in order: self, province, then the national stages reached
+    rows: tuple  # LedgerRow per indicator in framework order
+
+    @property
+    def national(self):
+        return [stage for stage in self.stages if stage.stage not in (SELF, PROVINCE)]
+
+    @property
+    def row_by_code(self):
+        return {row.indicator.code: row for row in self.rows}
+
+
+def ledger_stage_kinds(results):
+    """The national stages of a ledger: those reached, i.e. holding results, in the national order
+    (a stage without any result would only show every indicator at the bottom of the scale)."""
+    from .services.stages import NATIONAL_STAGES
+
+    kinds = {result.stage for result in results}
+    return [kind for kind in NATIONAL_STAGES if kind in kinds]
+
+
+def stage_results_of(*, assessments):
+    """{assessment id: [StageResult]} of ``assessments``: one query."""
+    from .models import StageResult
+
+    by_assessment = defaultdict(list)
+    for result in StageResult.objects.filter(item__assessment__in=assessments).select_related("item"):
+        by_assessment[result.item.assessment_id].append(result)
+    return by_assessment
+
+
+def assessment_ledger(*, assessment, items=None, results=None):
+    """The score ledger of ``assessment``: per indicator its self-assessed and verified level and
+    the assessors' score of every national stage reached, with the gap at each step and the
+    assessors' notes and recommendations; per stage the engine's index over that stage's scores.
+    One query (the stage results) besides ``items``, whatever the number of indicators and stages."""
+    from .services.stages import STAGE_LABELS
+
+    period = assessment.period
+    framework = period.framework_version.scoring
+    items = items if items is not None else assessment_items(assessment=assessment)
+    results = results if results is not None else stage_results_of(assessments=[assessment.pk])[assessment.pk]
+    kinds = ledger_stage_kinds(results)
+    by_item = {(result.item_id, result.stage): result for result in results}
+    variants = variant_levels(
+        ((item.indicator.code, item.level, item.verified_level, item.target_level, item.external_value) for item in items), framework
+    )
+    labels = {SELF: str(STAGE_LABELS["self"]), PROVINCE: str(STAGE_LABELS["province"])}
+    labels.update({kind: str(STAGE_LABELS[kind]) for kind in kinds})
+    order = [SELF, PROVINCE, *kinds]
+    stage_levels = {SELF: variants[SELF], PROVINCE: variants[VERIFIED]}
+    rows = []
+    for item in sorted(items, key=lambda item: item.indicator.position):
+        code, steps, previous = item.indicator.code, [], None
+        for stage in order:
+            result = by_item.get((item.pk, stage))
+            score = stage_levels[stage].get(code) if stage in stage_levels else (result.score if result else None)
+            gap = score - previous if score is not None and previous is not None else None
+            steps.append(LedgerStep(stage, labels[stage], score, gap, result.note if result else "",
+                                    result.recommendation if result else "", result.pk if result else None))
+            if score is not None:
+                previous = score
+        rows.append(LedgerRow(item, tuple(steps)))
+    stages, previous_index = [], None
+    for position, stage in enumerate(order):
+        levels = stage_levels.get(stage) or {row.indicator.code: row.steps[position].score for row in rows}
+        scores = compute(framework, levels)
+        losses = tuple((row, row.steps[position]) for row in rows if row.steps[position].lost)
+        change = scores.index - previous_index if previous_index is not None else None
+        stages.append(LedgerStage(stage, labels[stage], scores, change, losses))
+        previous_index = scores.index
+    return Ledger(tuple(stages), tuple(rows))
+
+
+def stage_result_assessments(*, period):
+    """The assessments of ``period`` with their agency, in tree order, and per assessment the
+    number of results of each stage (``stage_counts``): two queries."""
+    from .models import StageResult
+
+    assessments = list(Assessment.objects.filter(period=period).select_related("agency").order_by("agency__path"))
+    counts = defaultdict(dict)
+    for assessment_id, stage, number in (
+        StageResult.objects.filter(item__assessment__period=period).values_list("item__assessment_id", "stage")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        counts[assessment_id][stage] = number
+    for assessment in assessments:
+        assessment.stage_counts = counts[assessment.pk]
+    return assessments
+
+
+def stage_results_by_item(*, assessment, stage):
+    """{item id: StageResult} of one stage of ``assessment``: one query."""
+    from .models import StageResult
+
+    return {result.item_id: result for result in StageResult.objects.filter(item__assessment=assessment, stage=stage)}
+
+
+def item_ledger(*, item):
+    """One item's LedgerRow (self, province, the national stages with results): one query."""
+    from .models import StageResult
+
+    results = list(StageResult.objects.filter(item=item))
+    return assessment_ledger(assessment=item.assessment, items=[item], results=results).rows[0]
+
+
+def period_stage_results(*, period, user):
+    """(stages reached, {(agency code, indicator code): {stage: StageResult}}) of every assessment of
+    ``period`` the user may see: one query, for the exports."""
+    from .models import StageResult
+
+    results = list(
+        StageResult.objects.filter(item__assessment__period=period)
+        .filter(visible_agency_filter(user, prefix="item__assessment__agency__"))
+        .annotate(agency_code=F("item__assessment__agency__code"), indicator_code=F("item__indicator__code"))
+    )
+    by_key = defaultdict(dict)
+    for result in results:
+        by_key[(result.agency_code, result.indicator_code)][result.stage] = result
+    return ledger_stage_kinds(results), by_key

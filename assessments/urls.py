@@ -15,6 +15,7 @@ urlpatterns = [
     path("<id:period_id>/peserta/", views.period_enrolment, name="period_enrolment"),
     path("<id:period_id>/status/", views.period_transition, name="period_transition"),
     path("<id:period_id>/nilai-eksternal/", views.external_scores, name="external_scores"),
+    path("<id:period_id>/hasil-tahap/", views.stage_results, name="stage_results"),
     path("<id:period_id>/ekspor/<str:kind>.<str:file_format>", views.period_export, name="period_export"),
     path("<id:period_id>/<str:code>/", views.assessment_detail, name="assessment_detail"),
     path("<id:period_id>/<str:code>/bukti.zip", views.assessment_evidence_zip, name="assessment_evidence_zip"),

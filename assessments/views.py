@@ -21,6 +21,7 @@ from . import selectors, services
 from .exports import as_csv, as_xlsx, export
 from .forms import EnrolmentForm, ExternalImportForm, ExternalScoreForm, ItemForm, PeriodForm, ReviewForm, StageDatesForm
 from .interview_kit import application_text
+from .table_imports import TableImportError
 from .models import AssessmentPeriod, IndicatorAssessment
 
 
@@ -42,6 +43,7 @@ def period_detail(request, period_id):
             "can_administer": is_administrator(request.user),
             "province": province_of(user=request.user),
             "can_enter_external": bool(period.framework_version.scoring.external_codes) and is_provincial_staff(request.user),
+            "can_enter_stage_results": is_provincial_staff(request.user),
             "next_states": [(state, AssessmentPeriod.State(state).label) for state in services.period_next_states(period)],
         },
     )
@@ -251,6 +253,7 @@ def assessment_detail(request, period_id, code):
             "target_error": target_error,
             "published": selectors.published_results(user=request.user, agency=assessment.agency),
             "level_descriptions": period.framework_version.definition["level_scales"],
+            "ledger": selectors.assessment_ledger(assessment=assessment, items=items),
         },
     )
 
@@ -263,7 +266,6 @@ def external_scores(request, period_id):
     from agencies.params import query_int
 
     from .external_scores import read_table, validate_rows
-    from .table_imports import TableImportError
 
     if not is_provincial_staff(request.user):
         raise PermissionDenied
@@ -442,6 +444,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "review_form": review_form,
         "reviewers": selectors.item_reviewers(item=item) if can_review and item.state == IndicatorAssessment.State.SUBMITTED else [],
         "queue_filters": _queue_filters_of(request),
+        "ledger_row": selectors.item_ledger(item=item),
     }
 
 
@@ -692,3 +695,78 @@ def assessment_history(request, period_id, code, file_format):
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="riwayat-{code}-{period.year}.{file_format}"'
     return response
+
+
+@login_required
+def stage_results(request, period_id):
+    """Province staff import (CSV/XLSX) or enter by hand, per agency, the national assessors'
+    results of a stage of the period (the stage chosen on the page); regency users may not (403)."""
+    from .forms import StageResultsForm
+    from .stage_result_files import read_table, validate_rows
+
+    if not is_provincial_staff(request.user):
+        raise PermissionDenied
+    period = selectors.period_get(period_id)
+    stage = request.GET.get("stage") or request.POST.get("stage") or services.NATIONAL_STAGES[0]
+    if stage not in services.NATIONAL_STAGES:
+        raise Http404
+    assessments = selectors.stage_result_assessments(period=period)
+    code = request.GET.get("agency", "")
+    assessment = next((a for a in assessments if a.agency.code == code), None)
+    if code and assessment is None:
+        raise Http404
+    items = selectors.assessment_items(assessment=assessment) if assessment else []
+    results = selectors.stage_results_by_item(assessment=assessment, stage=stage) if assessment else {}
+    entry_form = import_form = None
+    import_problems = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "enter" and assessment is not None:
+                entry_form = StageResultsForm(request.POST, items=items, results=results)
+                if entry_form.is_valid():
+                    written = services.stage_results_save(period=period, stage=stage, changes=entry_form.changes(),
+                                                          actor=request.user, reason=entry_form.cleaned_data["reason"],
+                                                          expected_stamp=entry_form.cleaned_data["stamp"])
+                    messages.success(request, _("Saved: %(count)s results changed.") % {"count": written})
+                    return redirect(f"{request.path}?stage={stage}&agency={assessment.agency.code}")
+                status = 400
+            elif action == "import":
+                import_form = ExternalImportForm(request.POST, request.FILES)
+                if import_form.is_valid():
+                    upload = import_form.cleaned_data["file"]
+                    changes = validate_rows(read_table(upload.read(), upload.name), period=period)
+                    written = services.stage_results_save(period=period, stage=stage, changes=changes, actor=request.user,
+                                                          reason=import_form.cleaned_data["reason"])
+                    messages.success(request, _("Imported: %(count)s results changed.") % {"count": written})
+                    return redirect(f"{request.path}?stage={stage}")
+                status = 400
+            else:
+                return HttpResponse(status=400)
+        except TableImportError as error:  # a file that cannot be read, or rows with problems
+            import_problems = error.lines()
+            status = 400
+        except services.ConcurrentChange as error:
+            messages.error(request, " ".join(error.messages))
+            results = selectors.stage_results_by_item(assessment=assessment, stage=stage)
+            entry_form = None
+            status = 409
+        except ValidationError as error:
+            if entry_form is not None:
+                add_service_errors(entry_form, error)
+            else:
+                import_problems = list(error.messages)
+            status = 400
+    if entry_form is None and assessment is not None:
+        entry_form = StageResultsForm(items=items, results=results)
+    return render(
+        request,
+        "assessments/stage_results.html",
+        {"period": period, "stage": stage, "stage_label": services.STAGE_LABELS[stage],
+         "stages": [(kind, services.STAGE_LABELS[kind]) for kind in services.NATIONAL_STAGES],
+         "agency_rows": [(a, a.stage_counts.get(stage, 0)) for a in assessments], "assessment": assessment, "entry_form": entry_form,
+         "import_form": import_form or ExternalImportForm(), "import_problems": import_problems,
+         "read_only": period.is_read_only},
+        status=status,
+    )

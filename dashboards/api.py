@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from agencies.models import Agency
 from agencies.services import api_token_authenticate
 from assessments.models import AssessmentPeriod
+from assessments.selectors import assessment_ledger
 
 from . import selectors
 from .openapi import OPENAPI
@@ -211,7 +212,19 @@ def agency_indices(request, period_id, code):
         "groups": [{"code": g.node.code, "name": g.node.name, "tier": g.node.tier, "weight": float(g.node.weight),
                     "self_assessed": _index(g.indices["self"]), "verified": _index(g.indices["verified"]),
                     "planned": _index(g.indices["planned"])} for g in overview["groups"]],
+        **_ledger(assessment_ledger(assessment=assessment)),
     })
+
+
+def _ledger(ledger):
+    """The index of every stage reached and, per indicator, its score at each stage with the gap
+    and the assessors' note and recommendation (assessments.selectors.assessment_ledger)."""
+    return {
+        "stages": [{"stage": str(stage.stage), "label": stage.label, **_scores(stage.scores)} for stage in ledger.stages],
+        "ledger": [{"indicator": row.indicator.code, "steps": [
+            {"stage": str(step.stage), "score": _index(step.score), "gap": _index(step.gap), "note": step.note,
+             "recommendation": step.recommendation} for step in row.steps]} for row in ledger.rows],
+    }
 
 
 @api_view

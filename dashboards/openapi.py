@@ -20,6 +20,7 @@ _CHANGE = {"type": ["number", "null"], "description": "Self-assessed index minus
 _COMPARED_PERIOD = {"type": ["object", "null"], "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "year": {"type": "integer"}, "framework": {"type": "string"},
     "index_name": {"type": "string"}}}
+_STAGES = ["self", "province", "document", "interview", "visit", "final"]
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
 _RESPONSES_401_404 = {
     "401": {"description": "Missing, wrong or revoked token", "content": {"application/json": {"schema": _ERROR}}},
@@ -105,6 +106,22 @@ OPENAPI = {
                     "groups": {"type": "array", "items": {"type": "object", "properties": {
                         "code": {"type": "string"}, "name": {"type": "string"}, "tier": {"type": "string"}, "weight": {"type": "number"},
                         "self_assessed": {"type": ["number", "null"]}, "verified": {"type": ["number", "null"]},
-                        "planned": {"type": ["number", "null"]}}}}}}}}}, **_RESPONSES_401_404}}},
+                        "planned": {"type": ["number", "null"]}}}},
+                    "stages": {"type": "array", "description": "The index of every stage reached, in order: self (self-assessment), "
+                               "province (verified by the province), then the national stages with results (document, interview, "
+                               "visit, final); indicators without a score count at the bottom of the scale",
+                               "items": {"type": "object", "properties": {
+                                   "stage": {"type": "string", "enum": _STAGES}, "label": {"type": "string"}, **_INDEX["properties"]}}},
+                    "ledger": {"type": "array", "description": "Per indicator, its score at each of the stages, with the gap to the "
+                               "previous stage that has a score and the national assessors' note and recommendation",
+                               "items": {"type": "object", "properties": {
+                                   "indicator": {"type": "string", "example": "I4"},
+                                   "steps": {"type": "array", "items": {"type": "object", "properties": {
+                                       "stage": {"type": "string", "enum": _STAGES},
+                                       "score": {"type": ["number", "null"], "description": "The level (a decimal value for an "
+                                                 "externally scored indicator); null where not assessed"},
+                                       "gap": {"type": ["number", "null"], "description": "Score minus the previous score; null at "
+                                               "the first score or without one"},
+                                       "note": {"type": "string"}, "recommendation": {"type": "string"}}}}}}}}}}}}, **_RESPONSES_401_404}}},
     },
 }

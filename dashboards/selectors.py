@@ -152,6 +152,7 @@ def regency_dashboard(*, user, assessment):
         "change": series.previous_assessment_change(
             agency=assessment.agency, period=assessment.period, index=overview["scores"][assessment_selectors.SELF].index
         ),
+        "ledger": assessment_selectors.assessment_ledger(assessment=assessment, items=items),
     }
 
 

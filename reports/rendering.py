@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessments.exports import as_csv, as_xlsx
+from assessments.templatetags.spbe import signed
 
 
 def render_pdf(report) -> bytes:
@@ -34,6 +35,34 @@ def _change_row(key, change):
     if change.is_estimate:
         key = f"{key} ({_('estimate')}: {_('another framework, through the crosswalk')})"
     return {"key": key, "value": change.difference}
+
+
+def _ledger_tables(ledger):
+    """The index of each stage reached and the score ledger per indicator, as table rows (gaps and
+    changes as numbers; the points lost at a stage as text with their sign)."""
+    if ledger is None:
+        return [], [], []
+    stages = [
+        {"stage": stage.label, "index": stage.index, "predicate": stage.predicate,
+         "assessed": _("%(assessed)s of %(total)s indicators assessed") % {
+             "assessed": stage.scores.assessed_count, "total": stage.scores.indicator_count},
+         "change": stage.change, "lost": ", ".join(f"{row.indicator.code} ({signed(step.gap)})" for row, step in stage.losses)}
+        for stage in ledger.stages
+    ]
+    columns, gap = [("code", _("Code")), ("name", _("Indicator"))], _("Gap")
+    for stage in ledger.stages:
+        columns += [(f"{stage.stage}:score", stage.label), (f"{stage.stage}:gap", f"{gap} {stage.label}")]
+    columns += [("notes", _("Assessors' notes")), ("recommendations", _("Recommendation"))]
+    rows = []
+    for row in ledger.rows:
+        cells = {"code": row.indicator.code, "name": row.indicator.name,
+                 "notes": "\n".join(f"{step.label}: {step.note}" for step in row.steps if step.note),
+                 "recommendations": "\n".join(f"{step.label}: {step.recommendation}" for step in row.steps if step.recommendation)}
+        for step in row.steps:
+            cells[f"{step.stage}:score"] = step.score
+            cells[f"{step.stage}:gap"] = step.gap
+        rows.append(cells)
+    return stages, rows, columns
 
 
 def _regency_tables(report):
@@ -79,8 +108,13 @@ def _regency_tables(report):
          "state": f.get_state_display(), "overdue": _("yes") if f.is_overdue else ""}
         for f in report.follow_ups
     ]
+    ledger_stages, ledger_rows, ledger_columns = _ledger_tables(report.ledger)
     return [
         (_("Summary"), [("key", _("Item")), ("value", _("Value"))], summary),
+        (_("Index per stage"), [("stage", _("Stage")), ("index", _("Index")), ("predicate", _("Predicate")),
+                                ("assessed", _("Indicators assessed")), ("change", _("Change")), ("lost", _("Points lost at"))],
+         ledger_stages),
+        (_("Score ledger"), ledger_columns, ledger_rows),
         (_("Domains and aspects"), [("code", _("Code")), ("name", _("Name")), ("tier", _("Tier")), ("weight", _("Weight")),
                                      ("self", _("Self-assessed")), ("verified", _("Verified")), ("planned", _("Planned"))], groups),
         (_("Indicators"), [("code", _("Code")), ("name", _("Indicator")), ("level", _("Self-assessed level")),

@@ -36,6 +36,7 @@ class RegencyReport:
     bars_svg: str = ""
     heading: object = None  # agencies.letterheads.OfficeHeading, set by the worker
     document_number: str = ""
+    ledger: object = None  # assessments.selectors.Ledger: the index of every stage reached and the score ledger
 
     kind = "regency"
 
@@ -84,6 +85,7 @@ def regency_report(*, period, agency) -> RegencyReport:
         national=_national_comparison(agency, period, self_index),
         follow_ups=follow_ups,
         generated_at=timezone.localtime(),
+        ledger=assessment_selectors.assessment_ledger(assessment=assessment, items=items),
     )
     report.radar_svg = charts.radar(
         [group.node.code for group in aspects],

@@ -7,6 +7,7 @@
 - summaries: the engine's numbers kept per assessment;
 - results: published national results;
 - external: values of externally scored indicators, entered or imported by the province;
+- stage_results: the national assessors' results of each stage, entered or imported;
 - digests: the reviewers' daily digest of submissions.
 
 Callers import from ``assessments.services``; the names below are the public ones.
@@ -36,6 +37,7 @@ from .stages import (
     period_timeline,
     stage_order_problems,
 )
+from .stage_results import StageResultChange, stage_results_save, stage_results_stamp, stage_score_problem
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -63,6 +65,7 @@ from .workflow import (
 __all__ = [
     "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
     "period_timeline", "stage_order_problems",
+    "StageResultChange", "stage_results_save", "stage_results_stamp", "stage_score_problem",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "Enrolment", "final_results_publish", "period_enrol",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",

@@ -43,3 +43,17 @@ def assessed_note(scores_or_assessed, total=None):
         assessed = scores_or_assessed
     text = assessed_text(assessed, total)
     return format_html('<span class="assessed-note small text-muted d-block">{}</span>', text) if text else ""
+
+
+@register.filter
+def signed(value):
+    """A gap or change with its sign, in the locale's number format: +1, -1, 0 for levels;
+    +0,25 for decimal values (and indices); — when there is none."""
+    from decimal import Decimal
+
+    from django.utils import formats
+
+    if value is None or value == "":
+        return "—"
+    text = formats.number_format(value, 2 if isinstance(value, Decimal) else 0, use_l10n=True)
+    return f"+{text}" if value > 0 else text

@@ -67,3 +67,33 @@ def test_the_demo_2021_items_were_submitted_with_evidence_and_accepted_up_to_the
         assert item.state == State.ACCEPTED and item.acceptances == 1
         assert item.accepted_levels == list(range(1, item.verified_level + 1)) and item.verified_level <= item.level
         assert levels_without_evidence(level=item.level, evidence_levels=evidence.get(item.pk, [])) == []
+
+
+def test_the_demo_2026_is_in_the_document_stage_with_imported_assessor_results(demo):
+    """Whatever the day it runs: the document stage started 10 days ago and ends in 20; the
+    assessors' document results of the three regencies came in through the stage import, with
+    notes, a few recommendations and some levels below the claim."""
+    from django.utils import timezone
+
+    from assessments import selectors
+    from assessments.models import Assessment, AssessmentPeriod, StageResult
+    from assessments.services import period_current_stage
+
+    period = AssessmentPeriod.objects.get(year=2026)
+    today = timezone.localdate()
+    stage = period_current_stage(period, today=today)
+    assert stage.kind == "document" and stage.days_left == 21
+    results = StageResult.objects.filter(item__assessment__period=period, stage="document")
+    assert set(results.values_list("item__assessment__agency__code", flat=True)) == {"17.02", "17.07", "17.08"}
+    assert not results.filter(note="").exists() and results.exclude(recommendation="").count() >= 3
+    assert ItemEvent.objects.filter(action=ItemEvent.Action.STAGE_RESULT_SET).count() == results.count()
+    below = [result for result in results.select_related("item") if result.level is not None and result.item.level
+             and result.level < result.item.level]
+    assert len(below) >= 5
+    # Rejang Lebong's I4: claimed 3, verified 2, the document stage confirms 2 with the reason.
+    ledger = selectors.assessment_ledger(assessment=Assessment.objects.select_related("agency", "period__framework_version").get(
+        period=period, agency__code="17.02"))
+    i4 = ledger.row_by_code["I4"]
+    assert [(step.score, step.gap) for step in i4.steps] == [(3, None), (2, -1), (2, 0)]
+    assert i4.steps[2].recommendation.startswith("Tetapkan SOP")
+    assert [stage.stage for stage in ledger.stages] == ["self", "province", "document"]

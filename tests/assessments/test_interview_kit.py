@@ -36,8 +36,10 @@ def demo(bengkulu):
 def lebong_2026(demo):
     """Rejang Lebong's 2026 assessment, with a document-stage result of the national assessors on I1."""
     assessment = Assessment.objects.get(period=demo, agency__code="17.02")
-    StageResult.objects.create(item=assessment.items.get(indicator__code="I1"), stage="document", level=3,
-                               note=ASSESSORS_NOTE, recommendation=ASSESSORS_RECOMMENDATION)
+    # The demo has document-stage results already: this one's words are the test's own.
+    StageResult.objects.update_or_create(item=assessment.items.get(indicator__code="I1"), stage="document", defaults={
+        "level": 3, "note": ASSESSORS_NOTE, "recommendation": ASSESSORS_RECOMMENDATION})
+    StageResult.objects.filter(item__assessment=assessment, item__indicator__code="I2").delete()  # not judged yet
     return assessment
 
 
@@ -101,9 +103,9 @@ def check_kit(text, assessment):
     assert "Standar Operasional Prosedur" in parts["I9"] and "Tidak ada catatan reviu." in parts["I9"]
     assert "2,99" in parts["I5"]
     assert "Tingkat yang diajukan —" in parts["I11"] and "Tidak ada bukti dukung." in parts["I11"]
-    # The national assessors' document-stage result on I1, and none elsewhere yet.
+    # The national assessors' document-stage result on I1; an indicator they have not judged says so.
     assert "Penilaian dokumen" in parts["I1"] and ASSESSORS_NOTE in parts["I1"] and ASSESSORS_RECOMMENDATION in parts["I1"]
-    assert "Belum ada hasil tahap penilaian nasional." in parts["I2"]
+    assert "Belum ada hasil tahap penilaian nasional." in parts["I2"] and "Belum ada hasil" not in parts["I3"]
     # The SHA-256 of the evidence is printed (the PDF breaks it into two halves of 32 characters).
     first = items[0].evidence.order_by("level").first()
     assert first.sha256[:32] in parts["I1"] and first.sha256[32:] in parts["I1"]

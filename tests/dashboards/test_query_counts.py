@@ -28,6 +28,7 @@ def test_every_page_stays_under_15_queries(size, administrator, client_of, clien
         "what-if": reverse("whatif", args=[period.pk, regency.code]),
         "period": reverse("period_detail", args=[period.pk]),
         "external scores": reverse("external_scores", args=[period.pk]),
+        "stage results": reverse("stage_results", args=[period.pk]) + f"?stage=document&agency={regency.code}",
         "assessment": reverse("assessment_detail", args=[period.pk, regency.code]),
         "item": reverse("item_detail", args=[period.pk, regency.code, item.indicator.code]),
         "review queue": reverse("review_queue"),

@@ -71,6 +71,7 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "period_new": reverse("period_new"),
         "period_stages_edit": reverse("period_stages_edit", kwargs={"period_id": period.pk}),
         "period_enrolment": reverse("period_enrolment", kwargs={"period_id": period.pk}),
+        "stage_results": reverse("stage_results", kwargs={"period_id": period.pk}) + f"?stage=document&agency={agency_code}",
         "assessment_detail": reverse("assessment_detail", kwargs=regency),
         "item_detail": reverse("item_detail", kwargs={**regency, "indicator_code": indicator_code}),
         "meeting_list": reverse("meeting_list"),

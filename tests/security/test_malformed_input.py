@@ -89,3 +89,13 @@ def test_the_enrolment_page_checks_its_agencies(administrator, client_of, open_p
         assert client.post(url, {"agencies": agencies}).status_code == 400
     assert client.post("/penilaian/baru/", {"year": "²", "framework_version": "x"}).status_code == 400
     assert open_period.assessments.count() == 3
+
+
+def test_the_stage_results_page_checks_its_stage_and_agency(provincial_reviewer, client_of, open_period):
+    client = client_of(provincial_reviewer)
+    url = f"/penilaian/{open_period.pk}/hasil-tahap/"
+    for bad in ["²", "self", "%00", "99999999999"]:
+        assert client.get(f"{url}?stage={bad}").status_code in (400, 404), bad
+    assert client.get(f"{url}?stage=document&agency=99.99").status_code == 404
+    assert client.post(f"{url}?stage=document", {"action": "nothing"}).status_code == 400
+    assert client.get(f"{url}?stage=document&agency=17.02").status_code == 200
