@@ -43,3 +43,14 @@ def assessed_note(scores_or_assessed, total=None):
         assessed = scores_or_assessed
     text = assessed_text(assessed, total)
     return format_html('<span class="assessed-note small text-muted d-block">{}</span>', text) if text else ""
+
+
+@register.inclusion_tag("_progress_bar.html")
+def progress_bar(value, total, label, colour="bg-primary"):
+    """An accessible bar of ``value`` out of ``total`` (role=progressbar with its numbers, and the
+    numbers as text): its width is a class in steps of 5 % (portal.css), never a style attribute."""
+    value, total = value or 0, total or 0
+    percent = round(100 * value / total) if total else 0
+    step = 5 * round(percent / 5) or (5 if value else 0)  # a started bar never looks empty
+    return {"value": value, "total": total, "label": label, "colour": colour, "percent": percent,
+            "width_class": f"progress-w-{step}"}
