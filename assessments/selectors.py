@@ -526,9 +526,18 @@ def _items_in_active_periods(scope):
 
 
 def officer_todo(*, user):
-    """What waits for an officer: returned items (with the note), drafts, and items not started."""
+    """What waits for an officer, in every period open or in review (a newer period never hides an
+    older one's work): returned items (with the note), drafts, and items not started, these per
+    assessment (period and agency, newest period first) with their number."""
     items = officer_items(user=user)
+    not_started_by_assessment = list(
+        items.filter(state=ItemState.NOT_STARTED).order_by()
+        .values("assessment__period_id", "assessment__period__name", "assessment__period__year", "assessment__agency__code",
+                "assessment__agency__path", "assessment__agency__short_name")
+        .annotate(count=Count("pk")).order_by("-assessment__period__year", "assessment__agency__path")
+    )
     return {
+        "not_started_by_assessment": not_started_by_assessment,
         "returned": list(items.filter(state=ItemState.RETURNED).order_by("assessment__agency__path", "indicator__position")),
         "drafts": list(items.filter(state=ItemState.DRAFT).order_by("assessment__agency__path", "indicator__position")),
         "not_started": items.filter(state=ItemState.NOT_STARTED).count(),
