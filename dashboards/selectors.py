@@ -77,7 +77,8 @@ def province_dashboard(*, user, period, sort="rank", page=1, today=None):
     page of the table (ranked, sorted and paged in the database, so a national data set costs what
     a province does) with each one's progress, the agencies not started yet (first, in a list of
     their own), the stage the period is in and the days left in it, the ranking chart's top
-    entries, predicates at a glance, the review queue and overdue follow-ups. Eight queries."""
+    entries, predicates at a glance, the review queue and overdue follow-ups: the same queries whatever the
+    number of agencies (tests/dashboards/test_query_counts.py)."""
     from assessments.services.stages import period_current_stage
 
     previous = previous_period(period)
@@ -125,9 +126,10 @@ def province_dashboard(*, user, period, sort="rank", page=1, today=None):
         row.is_not_started = row.filled == 0
         row.handed_in = row.submitted + row.accepted
     top = rows[:25] if sort == "rank" and page == 1 else list(summaries.select_related("agency").order_by(*RANK_ORDER)[:25])
+    # Always read (even when every agency has started): the same queries whatever the data.
     not_started = list(
         summaries.filter(NOT_STARTED).order_by("agency__path").values_list("agency__code", "agency__short_name")[:NOT_STARTED_SHOWN]
-    ) if totals["not_started"] else []
+    )
     oldest = totals["oldest"]
     return {
         "not_started": not_started,

@@ -34,7 +34,7 @@ from tests.bench.results import write_section  # noqa: E402
 from agencies.models import Agency, Membership, User  # noqa: E402
 from agencies.services import api_token_create  # noqa: E402
 from assessments.models import AssessmentSummary  # noqa: E402
-from dashboards.selectors import current_period  # noqa: E402
+from dashboards.selectors import NOT_STARTED, current_period  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8790"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -83,6 +83,7 @@ def main():
     _token, key = api_token_create(user=User.objects.get(username="bench.admin"), name="bench")
     period = current_period()
     agencies = AssessmentSummary.objects.filter(period=period).count()
+    not_started = AssessmentSummary.objects.filter(period=period).filter(NOT_STARTED).count()
     regency = Agency.objects.filter(kind=Agency.Kind.REGENCY, assessments__period=period).order_by("code").first()
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
     workers = os.environ.get("WEB_CONCURRENCY", "2")
@@ -119,8 +120,9 @@ def main():
         + (f"≤ ×{targets[index]} {ok(numbers['median'] / floor <= targets[index])}" if index in targets else "—") + " |"
         for index, (label, numbers) in enumerate(results)
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     section = f"""
-## Dashboards and API at national scale (issue 7)
+## Dashboards and API at national scale (issues 7 and 13)
 
 Measured {time.strftime('%Y-%m-%d')} by `tests/bench/bench_pages.py`: gunicorn ({workers} workers) + whitenoise with
 DEBUG off, PostgreSQL on the same 2-core machine, data from `manage.py seed_national` ({agencies} agencies with an
@@ -133,9 +135,13 @@ page, ranked, sorted and paged in the database; the API index list returns all {
 |---|---|---|---|---|
 {rows}
 
-Query counts (asserted in `tests/dashboards/test_query_counts.py`, the same at 10 and at 550 agencies): province
-dashboard 9, regency dashboard 10, assessment page 10, item page 11, trends 11, what-if 8, period page 8, home 9 —
-every page under 15.
+Since issue 13 the province dashboard lists every enrolled agency ({agencies} here, all enrolled in the open period;
+{not_started} of them not started), with progress bars, the "not started" callout, the current stage with its days left
+and the period picker.
+
+Query counts (asserted in `tests/dashboards/test_query_counts.py`, exactly the same at 10 and at 550 agencies):
+province dashboard 14, regency dashboard 13, assessment page 11, item page 11, trends 12, what-if 10, period page 9,
+home 9 — every page under 15. Load average of the machine when measured: {load}.
 """
     written = write_section("pages", section)
     print(f"wrote {written}")
