@@ -77,7 +77,8 @@ def period_choices(*, current, url_for, agency=None):
     """Every period a user may see (periods are province-wide facts), newest first, each with the
     link ``url_for(period)`` to the same page in it; with ``agency``, only the periods in which it
     has an assessment (a page about one agency exists only there). One query."""
-    periods = period_list()
+    # Only what the picker shows: not the framework versions (their definitions are large).
+    periods = AssessmentPeriod.objects.only("pk", "name", "year", "state").order_by("-year", "-self_assessment_opens")
     if agency is not None:
         periods = periods.filter(assessments__agency=agency)
     current_pk = getattr(current, "pk", None)

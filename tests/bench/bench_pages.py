@@ -63,18 +63,31 @@ def opener_logged_in():
     return opener
 
 
-def measure(opener, path, headers=None):
-    times = []
+def fetch(opener, path, headers=None):
+    """One request: (milliseconds, body size)."""
+    request = urllib.request.Request(BASE + path, headers=headers or {})
+    started = time.perf_counter()
+    with opener.open(request) as response:
+        body = response.read()
+        assert response.status == 200, (path, response.status)
+    return (time.perf_counter() - started) * 1000, len(body)
+
+
+def measure_interleaved(opener, pages):
+    """Every page once per round, in turn, so that the load of a shared machine weighs on every
+    page alike and the ratios to the floor stay meaningful."""
+    times = {path: [] for _label, path, _headers in pages}
+    sizes = {}
     for number in range(WARMUP + REQUESTS):
-        request = urllib.request.Request(BASE + path, headers=headers or {})
-        started = time.perf_counter()
-        with opener.open(request) as response:
-            body = response.read()
-            assert response.status == 200, (path, response.status)
-        if number >= WARMUP:
-            times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return {"median": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1], "bytes": len(body)}
+        for _label, path, headers in pages:
+            elapsed, sizes[path] = fetch(opener, path, headers)
+            if number >= WARMUP:
+                times[path].append(elapsed)
+    results = []
+    for label, path, _headers in pages:
+        found = sorted(times[path])
+        results.append((label, {"median": statistics.median(found), "p95": found[int(len(found) * 0.95) - 1], "bytes": sizes[path]}))
+    return results
 
 
 def main():
@@ -102,11 +115,12 @@ def main():
         pages = [
             ("Floor: minimal logged-in page (/notifikasi/)", "/notifikasi/", None),
             (f"Province dashboard ({agencies} agencies)", f"/dasbor/{period.pk}/", None),
+            (f"Province dashboard sorted by progress ({agencies} agencies)", f"/dasbor/{period.pk}/?sort=progress", None),
             ("Regency dashboard", f"/dasbor/{period.pk}/{regency.code}/", None),
             ("Assessment page (47 indicators)", f"/penilaian/{period.pk}/{regency.code}/", None),
             (f"API index list ({agencies} agencies)", f"/api/v1/periods/{period.pk}/indices/", {"Authorization": f"Token {key}"}),
         ]
-        results = [(label, measure(opener, path, headers)) for label, path, headers in pages]
+        results = measure_interleaved(opener, pages)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -114,7 +128,7 @@ def main():
     for label, numbers in results:
         print(f"{label}: median {numbers['median']:.1f} ms, p95 {numbers['p95']:.1f} ms, ×{numbers['median'] / floor:.1f}")
     ok = lambda passed: "✓" if passed else "✗"  # noqa: E731
-    targets = {1: 5, 4: 3}
+    targets = {1: 5, 2: 5, 5: 3}
     rows = "\n".join(
         f"| {label} | {numbers['median']:.1f} ms | {numbers['p95']:.1f} ms | ×{numbers['median'] / floor:.1f} | "
         + (f"≤ ×{targets[index]} {ok(numbers['median'] / floor <= targets[index])}" if index in targets else "—") + " |"
@@ -127,7 +141,8 @@ def main():
 Measured {time.strftime('%Y-%m-%d')} by `tests/bench/bench_pages.py`: gunicorn ({workers} workers) + whitenoise with
 DEBUG off, PostgreSQL on the same 2-core machine, data from `manage.py seed_national` ({agencies} agencies with an
 assessment in the open period, 47 indicators, five periods with events and revisions). One client, {REQUESTS}
-sequential requests per page after {WARMUP} warm-up requests, all pages in the same run; the floor is a minimal
+sequential requests per page after {WARMUP} warm-up requests, all pages in the same run and interleaved (each
+round requests every page once, so a busy shared machine weighs on every page alike); the floor is a minimal
 logged-in page of the same portal (session, navigation, one small list). The province dashboard shows 25 rows a
 page, ranked, sorted and paged in the database; the API index list returns all {agencies} agencies at once.
 
