@@ -54,8 +54,11 @@ def current_period():
     return _current_period(or_latest=True)
 
 
-def has_assessment(*, period, agency):
-    return Assessment.objects.filter(period=period, agency=agency).exists()
+def agency_current_period(*, agency):
+    """The newest period open or in review in which ``agency`` has an assessment, else the newest
+    in which it has one; None when it has none."""
+    periods = AssessmentPeriod.objects.filter(assessments__agency=agency).order_by("-year", "-self_assessment_opens")
+    return periods.filter(state__in=assessment_selectors.ACTIVE_STATES).first() or periods.first()
 
 
 def previous_period(period):

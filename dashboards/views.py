@@ -30,7 +30,9 @@ def dashboard(request):
     if access.is_provincial_staff(request.user):
         return redirect("province_dashboard", period_id=period.pk)
     agency = home_agency(user=request.user)
-    if agency is None or not selectors.has_assessment(period=period, agency=agency):
+    # The agency's own current period: a newer period it is not enrolled in never hides its work.
+    period = selectors.agency_current_period(agency=agency) if agency is not None else None
+    if period is None:
         return render(request, "dashboards/empty.html", {"period": period})
     return redirect("regency_dashboard", period_id=period.pk, code=agency.code)
 

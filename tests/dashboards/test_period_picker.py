@@ -160,3 +160,13 @@ def test_progress_bars_carry_no_style_attribute(one_started, client_of, provinci
     page = client_of(provincial_reviewer).get(reverse("province_dashboard", args=[one_started.pk])).content.decode()
     table = page.split('id="province-table"')[1].split("</table>")[0]
     assert table.count('role="progressbar"') == 9 and " style=" not in table
+
+
+def test_an_officer_not_enrolled_in_the_newest_period_lands_on_the_period_of_their_work(open_period, frameworks, bengkulu, client_of,
+                                                                                       kepahiang_officer):
+    period = period_create(name="Pemdi 2028", year=2028, framework_version=frameworks["PERMENPANRB-8-2026"],
+                           opens=date(2028, 2, 1), closes=date(2028, 4, 30), review_deadline=date(2028, 6, 30), state="open")
+    assessment_get_or_create(period=period, agency=bengkulu["17.02"])  # Kepahiang is not enrolled in 2028
+    assert client_of(kepahiang_officer).get(reverse("dashboard")).url == reverse("regency_dashboard", args=[open_period.pk, "17.08"])
+    assessment_get_or_create(period=period, agency=bengkulu["17.08"])
+    assert client_of(kepahiang_officer).get(reverse("dashboard")).url == reverse("regency_dashboard", args=[period.pk, "17.08"])
