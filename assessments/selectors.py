@@ -52,11 +52,44 @@ def period_list():
     return AssessmentPeriod.objects.select_related("framework_version__framework").order_by("-year", "-self_assessment_opens")
 
 
+ACTIVE_STATES = (AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW)
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """One period in the period picker: the same page in that period (``url``), whether it is the
+    period shown, and whether it still has open work (open for self-assessment or in review)."""
+
+    period: AssessmentPeriod
+    url: str
+    is_current: bool
+
+    @property
+    def year(self):
+        return self.period.year
+
+    @property
+    def is_running(self):
+        return self.period.state in ACTIVE_STATES
+
+
+def period_choices(*, current, url_for, agency=None):
+    """Every period a user may see (periods are province-wide facts), newest first, each with the
+    link ``url_for(period)`` to the same page in it; with ``agency``, only the periods in which it
+    has an assessment (a page about one agency exists only there). One query."""
+    # Only what the picker shows: not the framework versions (their definitions are large).
+    periods = AssessmentPeriod.objects.only("pk", "name", "year", "state").order_by("-year", "-self_assessment_opens")
+    if agency is not None:
+        periods = periods.filter(assessments__agency=agency)
+    current_pk = getattr(current, "pk", None)
+    return [PeriodChoice(period, url_for(period), period.pk == current_pk) for period in periods]
+
+
 def current_period(*, or_latest=False):
     """The newest period open for self-assessment or in review; with ``or_latest``, else the
     newest period of all."""
     periods = AssessmentPeriod.objects.select_related("framework_version").order_by("-year")
-    period = periods.filter(state__in=[AssessmentPeriod.State.OPEN, AssessmentPeriod.State.REVIEW]).first()
+    period = periods.filter(state__in=ACTIVE_STATES).first()
     return period or (periods.first() if or_latest else None)
 
 
@@ -506,9 +539,18 @@ def _items_in_active_periods(scope):
 
 
 def officer_todo(*, user):
-    """What waits for an officer: returned items (with the note), drafts, and items not started."""
+    """What waits for an officer, in every period open or in review (a newer period never hides an
+    older one's work): returned items (with the note), drafts, and items not started, these per
+    assessment (period and agency, newest period first) with their number."""
     items = officer_items(user=user)
+    not_started_by_assessment = list(
+        items.filter(state=ItemState.NOT_STARTED).order_by()
+        .values("assessment__period_id", "assessment__period__name", "assessment__period__year", "assessment__agency__code",
+                "assessment__agency__path", "assessment__agency__short_name")
+        .annotate(count=Count("pk")).order_by("-assessment__period__year", "assessment__agency__path")
+    )
     return {
+        "not_started_by_assessment": not_started_by_assessment,
         "returned": list(items.filter(state=ItemState.RETURNED).order_by("assessment__agency__path", "indicator__position")),
         "drafts": list(items.filter(state=ItemState.DRAFT).order_by("assessment__agency__path", "indicator__position")),
         "not_started": items.filter(state=ItemState.NOT_STARTED).count(),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ def period_detail(request, period_id):
             "can_enter_external": bool(period.framework_version.scoring.external_codes) and is_provincial_staff(request.user),
             "can_enter_stage_results": is_provincial_staff(request.user),
             "next_states": [(state, AssessmentPeriod.State(state).label) for state in services.period_next_states(period)],
+            "period_choices": selectors.period_choices(current=period, url_for=lambda other: reverse("period_detail", args=[other.pk])),
         },
     )
 
@@ -254,6 +256,9 @@ def assessment_detail(request, period_id, code):
             "published": selectors.published_results(user=request.user, agency=assessment.agency),
             "level_descriptions": period.framework_version.definition["level_scales"],
             "ledger": selectors.assessment_ledger(assessment=assessment, items=items),
+            "period_choices": selectors.period_choices(
+                current=period, agency=assessment.agency,
+                url_for=lambda other: reverse("assessment_detail", args=[other.pk, assessment.agency.code])),
         },
     )
 

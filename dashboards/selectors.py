@@ -28,6 +28,13 @@ from reports.models import IndexSnapshot
 NATIONAL_INDEX_FILE = Path(__file__).resolve().parent / "data" / "national_index.json"
 
 PAGE_SIZE = 25
+NOT_STARTED_SHOWN = 60  # names in the "not started" callout; the progress sort lists every one
+
+# An assessment none of whose indicators the officers have filled in (the externally scored ones
+# are the province's: AssessmentSummary leaves them out of its counts).
+NOT_STARTED = Q(draft=0, submitted=0, returned=0, accepted=0)
+FILLED = F("draft") + F("submitted") + F("returned") + F("accepted")
+HANDED_IN = F("submitted") + F("accepted")  # submitted and not returned: waiting for review or verified
 
 SORTS = {
     "rank": RANK_ORDER,
@@ -37,8 +44,9 @@ SORTS = {
     "code": ("agency__code",),
     "change": (F("change").desc(nulls_last=True), "agency__code"),
     "returned": ("-returned", "agency__code"),
-    "submitted": ("-submitted", "agency__code"),
+    "submitted": (HANDED_IN.desc(), "agency__code"),
     "overdue": ("-overdue", "agency__code"),
+    "progress": (FILLED.asc(), F("submitted").asc(), F("accepted").asc(), "agency__code"),
 }
 
 
@@ -46,8 +54,11 @@ def current_period():
     return _current_period(or_latest=True)
 
 
-def has_assessment(*, period, agency):
-    return Assessment.objects.filter(period=period, agency=agency).exists()
+def agency_current_period(*, agency):
+    """The newest period open or in review in which ``agency`` has an assessment, else the newest
+    in which it has one; None when it has none."""
+    periods = AssessmentPeriod.objects.filter(assessments__agency=agency).order_by("-year", "-self_assessment_opens")
+    return periods.filter(state__in=assessment_selectors.ACTIVE_STATES).first() or periods.first()
 
 
 def previous_period(period):
@@ -64,10 +75,15 @@ def _before_subquery(previous):
     return Subquery(AssessmentSummary.objects.filter(period=previous.period, agency=OuterRef("agency")).values("self_index")[:1])
 
 
-def province_dashboard(*, user, period, sort="rank", page=1):
-    """Every regency and city the user may see: one page of the table (ranked, sorted and paged in
-    the database, so a national data set costs what a province does), the ranking chart's top
-    entries, predicates at a glance, the review queue and overdue follow-ups. Five queries."""
+def province_dashboard(*, user, period, sort="rank", page=1, today=None):
+    """Every enrolled regency and city the user may see, those that have not started included: one
+    page of the table (ranked, sorted and paged in the database, so a national data set costs what
+    a province does) with each one's progress, the agencies not started yet (first, in a list of
+    their own), the stage the period is in and the days left in it, the ranking chart's top
+    entries, predicates at a glance, the review queue and overdue follow-ups: the same queries whatever the
+    number of agencies (tests/dashboards/test_query_counts.py)."""
+    from assessments.services.stages import period_current_stage
+
     previous = previous_period(period)
     summaries = (
         AssessmentSummary.objects.filter(period=period, agency__kind__in=[Agency.Kind.REGENCY, Agency.Kind.CITY])
@@ -87,7 +103,7 @@ def province_dashboard(*, user, period, sort="rank", page=1):
             change=F("self_index") - _before_subquery(previous) if previous else Value(None, output_field=DecimalField()),
         )
     totals = summaries.aggregate(
-        agencies=Count("pk"), queue=Sum("submitted"), oldest=Min("oldest_submitted_at"),
+        agencies=Count("pk"), queue=Sum("submitted"), oldest=Min("oldest_submitted_at"), not_started=Count("pk", filter=NOT_STARTED),
         **{f"self_{i}": Count("pk", filter=Q(self_predicate=band.name)) for i, band in enumerate(period.framework_version.scoring.bands)},
         **{f"verified_{i}": Count("pk", filter=Q(verified_predicate=band.name)) for i, band in enumerate(period.framework_version.scoring.bands)},
     )
@@ -109,9 +125,20 @@ def province_dashboard(*, user, period, sort="rank", page=1):
         for row in rows:
             row.overdue = overdue_by_agency.get(row.agency_id, 0)
             row.change = row.self_index - before_by_agency[row.agency_id] if row.agency_id in before_by_agency else None
+    for row in rows:
+        row.is_not_started = row.filled == 0
+        row.handed_in = row.submitted + row.accepted
     top = rows[:25] if sort == "rank" and page == 1 else list(summaries.select_related("agency").order_by(*RANK_ORDER)[:25])
+    # Always read (even when every agency has started): the same queries whatever the data.
+    not_started = list(
+        summaries.filter(NOT_STARTED).order_by("agency__path").values_list("agency__code", "agency__short_name")[:NOT_STARTED_SHOWN]
+    )
     oldest = totals["oldest"]
     return {
+        "not_started": not_started,
+        "not_started_count": totals["not_started"],
+        "not_started_more": max(0, totals["not_started"] - len(not_started)),
+        "stage": period_current_stage(period, today=today or timezone.localdate()),
         "rows": rows,
         "top": top,
         "previous": previous,

@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies import access
@@ -28,7 +30,9 @@ def dashboard(request):
     if access.is_provincial_staff(request.user):
         return redirect("province_dashboard", period_id=period.pk)
     agency = home_agency(user=request.user)
-    if agency is None or not selectors.has_assessment(period=period, agency=agency):
+    # The agency's own current period: a newer period it is not enrolled in never hides its work.
+    period = selectors.agency_current_period(agency=agency) if agency is not None else None
+    if period is None:
         return render(request, "dashboards/empty.html", {"period": period})
     return redirect("regency_dashboard", period_id=period.pk, code=agency.code)
 
@@ -66,7 +70,9 @@ def province_dashboard(request, period_id):
         request,
         "dashboards/province.html",
         {**data, "period": period, "sort": sort, "chart": chart, "predicates_chart": predicates_chart,
-         "periods": selectors.AssessmentPeriod.objects.order_by("-year")},
+         "sorts": selectors.SORTS,
+         "period_choices": assessment_selectors.period_choices(
+             current=period, url_for=lambda other: reverse("province_dashboard", args=[other.pk]))},
     )
 
 
@@ -91,6 +97,8 @@ def regency_dashboard(request, period_id, code):
         request,
         "dashboards/regency.html",
         {**data, "period": period, "assessment": assessment, "agency": assessment.agency, "chart": chart,
+         "period_choices": assessment_selectors.period_choices(
+             current=period, agency=assessment.agency, url_for=lambda other: reverse("regency_dashboard", args=[other.pk, code])),
          "can_submit": access.can_submit(request.user, assessment.agency),
          "can_simulate": access.can_simulate(request.user, assessment.agency)},
     )
@@ -101,7 +109,9 @@ def trends(request):
     agencies = list(selectors.visible_regencies(user=request.user))
     chosen_codes = request.GET.getlist("agency") or [a.code for a in agencies if a.kind != Agency.Kind.PROVINCE][:2]
     chosen = [a for a in agencies if a.code in chosen_codes][:5]
-    period = selectors.current_period()
+    # The comparison's period: ?period= (kept by the picker), else the current period.
+    chosen_period = query_int(request, "period", default=None, minimum=1)
+    period = selectors.period_or_404(chosen_period) if chosen_period else selectors.current_period()
     national = selectors.national_series()
     trends_data = selectors.agency_trends(agencies=chosen)
     series = selectors.trend_series(trends=trends_data, national=national)
@@ -131,7 +141,10 @@ def trends(request):
         "dashboards/trends.html",
         {"agencies": agencies, "chosen": chosen, "chosen_codes": [a.code for a in chosen], "years": years, "trends": trends_data,
          "national": national, "series": series, "line_chart": line_chart, "compared": compared, "radar_chart": radar_chart, "period": period,
-         "snapshot_chart": snapshot_chart},
+         "snapshot_chart": snapshot_chart,
+         "period_choices": assessment_selectors.period_choices(
+             current=period, url_for=lambda other: reverse("trends") + "?" + urlencode(
+                 [("agency", agency.code) for agency in chosen] + [("period", other.pk)]))},
     )
 
 
@@ -188,5 +201,7 @@ def whatif(request, period_id, code):
         "dashboards/whatif.html",
         {"period": period, "assessment": assessment, "agency": agency, "items": items, "planned": planned, "scale": scale,
          "current": current, "simulated": simulated, "framework": framework, "can_save": access.can_submit(request.user, agency),
-         "external": external},
+         "external": external,
+         "period_choices": assessment_selectors.period_choices(
+             current=period, agency=agency, url_for=lambda other: reverse("whatif", args=[other.pk, agency.code]))},
     )

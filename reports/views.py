@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from agencies.params import posted_int, query_int
 from agencies.access import can_request_report, get_agency_or_404
 from assessments.models import AssessmentPeriod
+from assessments.selectors import PeriodChoice
 from assessments.stored_files import private_file_response
 
 from . import selectors, services
@@ -35,13 +36,21 @@ def report_list(request):
     )[:200]
     periods = list(AssessmentPeriod.objects.order_by("-year"))
     choices = selectors.report_request_choices(user=request.user, periods=periods)
+    # The picker keeps the other filters; a chosen period is also what the request form asks for.
+    shown = next((period for period in periods if str(period.pk) == filters["period"]), None)
+    if shown is not None:
+        choices["period"] = shown
+    others = {key: value for key, value in filters.items() if value and key != "period"}
     # After a refused request without htmx, the form shows what was asked again.
     asked = {key: request.GET.get(f"ask_{key}", "") for key in ("kind", "period", "agency")}
     return render(
         request,
         "reports/report_list.html",
         {"runs": runs, "filters": filters, "kinds": ReportRun.Kind.choices, "states": ReportRun.State.choices,
-         "periods": periods, "request_choices": choices,
+         "periods": periods, "request_choices": choices, "period": shown,
+         "period_choices": [PeriodChoice(period, f"{reverse('report_list')}?{urlencode({**others, 'period': period.pk})}",
+                                         period == shown) for period in periods],
+         "all_periods_url": f"{reverse('report_list')}?{urlencode(others)}" if others else reverse("report_list"),
          "asked": {"kind": asked["kind"] or ReportRun.Kind.REGENCY,
                    "period": asked["period"] or str(getattr(choices["period"], "pk", "")),
                    "agency": asked["agency"] or getattr(choices["agency"], "code", "")}},

@@ -117,7 +117,7 @@ def test_period_page_queries_do_not_grow_with_agencies(open_period, client_of, p
 
 def test_assessment_page_queries_are_few_and_fixed(spbe_2021, client_of, provincial_reviewer, django_assert_max_num_queries):
     client = client_of(provincial_reviewer)
-    with django_assert_max_num_queries(11):  # 10, and one for the national stages' results of the score ledger
+    with django_assert_max_num_queries(12):  # 10, one for the national stages' results of the score ledger, one for the period picker
         response = client.get(reverse("assessment_detail", args=[spbe_2021.pk, "17.02"]))
     assert response.content.decode().count("data-indicator=") == 47
 

@@ -3,13 +3,20 @@
 import pytest
 from django.urls import reverse
 
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from agencies.services import api_token_create
 from assessments.models import AssessmentPeriod, IndicatorAssessment
 from reports.national_seed import seed_national
 
 pytestmark = pytest.mark.django_db
 LIMIT = 15
+# The pages with the period picker (one query for every period, whatever the number of agencies)
+# and the province dashboard of every enrolled regency (progress, not started first, the current
+# stage), and the score ledger (one query for the national stages' results of the assessment):
+# exactly these numbers, at 10 agencies and at 550 alike.
+EXACT = {"province dashboard": 14, "regency dashboard": 14, "trends": 12, "what-if": 10, "period": 9, "assessment": 12,
+         "reports": 7}
+OFFICER_TODO = 9  # the officer's to-do over every open period
 
 
 @pytest.mark.parametrize("size", [10, 550])
@@ -43,6 +50,12 @@ def test_every_page_stays_under_15_queries(size, administrator, client_of, clien
             response = browser.get(url)
         assert response.status_code == 200, name
         counts[name] = len(captured.captured_queries)
+    assert {name: counts[name] for name in EXACT} == EXACT
+    officer = client_of(Membership.objects.filter(agency=regency, role=Membership.Role.OFFICER).first().user)
+    with django_assert_max_num_queries(LIMIT) as captured:
+        response = officer.get(reverse("officer_todo"))
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == OFFICER_TODO
     _token, key = api_token_create(user=administrator, name="bench")
     with django_assert_max_num_queries(LIMIT):
         response = client.get(reverse("api_period_indices", args=[period.pk]), {"page_size": 100}, HTTP_AUTHORIZATION=f"Token {key}")
