@@ -30,11 +30,15 @@ def period_list(request):
 @login_required
 def period_detail(request, period_id):
     period = selectors.period_get(period_id)
+    timeline = services.period_timeline(period, today=timezone.localdate())
     return render(
         request,
         "assessments/period_detail.html",
         {
             "period": period,
+            "timeline": timeline,
+            "current_stage": next((stage for stage in timeline if stage.is_current), None),
+            "next_stage": next((stage for stage in timeline if stage.status == "coming"), None),
             "rows": selectors.period_summaries(period=period, user=request.user),
             "events": selectors.period_events(period=period),
             "can_administer": is_administrator(request.user),

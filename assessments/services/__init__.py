@@ -7,7 +7,8 @@
 - summaries: the engine's numbers kept per assessment;
 - results: published national results;
 - external: values of externally scored indicators, entered or imported by the province;
-- digests: the reviewers' daily digest of submissions.
+- digests: the reviewers' daily digest of submissions;
+- stage_reminders: the daily reminder of a stage ending soon, to whoever still has work before it.
 
 Callers import from ``assessments.services``; the names below are the public ones.
 """
@@ -16,6 +17,7 @@ from .digests import review_digests_send, wib
 from .external import ExternalChange, external_score_set, external_scores_save, external_value_parse, external_value_problem
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
+from .stage_reminders import stage_reminders_send, stages_ending
 from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
 from .stages import (
     NATIONAL_STAGES,
@@ -53,7 +55,7 @@ from .workflow import (
 
 __all__ = [
     "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
-    "period_timeline", "stage_order_problems",
+    "period_timeline", "stage_order_problems", "stage_reminders_send", "stages_ending",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",
