@@ -153,19 +153,17 @@ def minutes_renders(*, meeting, is_staff):
 
 def item_recommendations(*, item):
     """The assessors' recommendations on ``item``: its stage results that have one, in the order
-    of the stages, each with ``follow_up_made`` (the follow-up made of it, or None). Two queries
-    (one when there is none)."""
+    of the stages, each with ``follow_up_made`` (the follow-up made of it, or None). One query."""
     from assessments.models import StageResult
     from assessments.services import STAGE_ORDER
 
     results = sorted(
-        StageResult.objects.filter(item=item).exclude(recommendation="").select_related("entered_by"),
+        StageResult.objects.filter(item=item).exclude(recommendation="").select_related("follow_up__owner"),
         key=lambda result: STAGE_ORDER.index(result.stage),
     )
-    made = {}
-    if results:
-        made = {follow_up.stage_result_id: follow_up
-                for follow_up in FollowUp.objects.filter(stage_result__in=results).select_related("owner")}
     for result in results:
-        result.follow_up_made = made.get(result.pk)
+        try:
+            result.follow_up_made = result.follow_up
+        except FollowUp.DoesNotExist:
+            result.follow_up_made = None
     return results

@@ -168,3 +168,39 @@ def test_the_regency_report_lists_a_recommendation_follow_up_with_its_source(sta
     assert [follow_up.source_label for follow_up in report.follow_ups] == ["Rekomendasi asesor · Penilaian dokumen · 1"]
     follow_up_table = dict((str(title), rows) for title, _columns, rows in tables(report))
     assert [row["meeting"] for row in follow_up_table["Tindak lanjut"]] == ["Rekomendasi asesor · Penilaian dokumen · 1"]
+
+
+def test_the_item_page_reads_the_recommendations_in_a_bounded_number_of_queries(
+    stage_result, provincial_reviewer, rejang_lebong_officer, client_of
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = client_of(provincial_reviewer)
+    browser.get(item_url(stage_result))  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        browser.get(item_url(stage_result))
+    for stage in ("interview", "final"):
+        StageResult.objects.create(item=stage_result.item, stage=stage, recommendation=f"Rekomendasi {stage}.")
+    follow_up_from_recommendation(stage_result=stage_result, owner=rejang_lebong_officer,
+                                  due_date=timezone.localdate() + timedelta(days=3), actor=provincial_reviewer)
+    with CaptureQueriesContext(connection) as three:
+        page = browser.get(item_url(stage_result)).content.decode()
+    assert len(three.captured_queries) == len(one.captured_queries)
+    assert [chunk.split('"')[0] for chunk in page.split('data-stage-result="')[1:]] == [
+        str(pk) for pk in StageResult.objects.filter(item=stage_result.item).order_by("pk").values_list("pk", flat=True)]
+    assert page.count('value="follow_up"') == 2  # the two without a follow-up yet
+
+
+def test_the_demo_turns_a_recommendation_into_a_follow_up_once(open_period, bengkulu):
+    from agencies.demo import demo_accounts_load
+    from meetings.demo import demo_recommendation_follow_ups
+
+    demo_accounts_load()
+    assert demo_recommendation_follow_ups()[0].startswith("Demo follow-ups: no assessor recommendation")
+    result = StageResult.objects.create(item=item_of(open_period, bengkulu["17.02"], "2"), stage="document", level=1,
+                                        recommendation="Tetapkan kebijakan internal tata kelola data.")
+    assert "is now follow-up" in demo_recommendation_follow_ups()[0]
+    assert "was already follow-up" in demo_recommendation_follow_ups()[0]
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.stage_result, follow_up.owner.username, follow_up.meeting) == (result, "operator.rejanglebong", None)
