@@ -149,12 +149,27 @@ def test_the_tracker_lists_both_kinds_with_their_source_and_filters_by_kind(
         assert f'data-follow-up="{from_result.pk}"' in only and f'data-follow-up="{from_meeting.pk}"' not in only
         only = browser.get(reverse("follow_up_tracker"), {"kind": "meeting"}).content.decode()
         assert f'data-follow-up="{from_meeting.pk}"' in only and f'data-follow-up="{from_result.pk}"' not in only
+    # More follow-ups of recommendations cost the tracker no more queries.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = client_of(provincial_reviewer)
+    with CaptureQueriesContext(connection) as before:
+        browser.get(reverse("follow_up_tracker"))
+    for code in ("2", "3"):
+        extra = StageResult.objects.create(item=item_of(stage_result.item.assessment.period, rejang_lebong, code), stage="interview",
+                                           recommendation=f"Rekomendasi {code}.")
+        follow_up_from_recommendation(stage_result=extra, owner=rejang_lebong_officer, due_date=timezone.localdate() + timedelta(days=20),
+                                      actor=provincial_reviewer)
+    with CaptureQueriesContext(connection) as after:
+        page = browser.get(reverse("follow_up_tracker")).content.decode()
+    assert len(after.captured_queries) == len(before.captured_queries) and "Rekomendasi asesor · Interviu · 3" in page
     # The officer's home page lists it among the open follow-ups.
     home = client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
     assert reverse("follow_up_detail", args=[from_result.pk]) in home
     # The reminders treat it as a meeting's follow-up: due within 7 days (the meeting's is due in 10),
     # the owner is reminded, once a day however often the task runs (+1 on the notice of creation).
-    assert reminders_send() == 1 and reminders_send() == 0
+    assert reminders_send() == 1 and reminders_send() == 0  # the two due in 20 days wait
     assert Notification.objects.filter(user=rejang_lebong_officer, url=reverse("follow_up_detail", args=[from_result.pk])).count() == 2
 
 
