@@ -17,7 +17,6 @@ from .digests import review_digests_send, wib
 from .external import ExternalChange, external_score_set, external_scores_save, external_value_parse, external_value_problem
 from .frameworks import FrameworkLoad, framework_load, framework_version_in_use
 from .periods import assessment_get_or_create, assessment_levels_set, period_create, period_next_states, period_transition
-from .stage_reminders import stage_reminders_send, stages_ending
 from .results import CorrectionError, published_result_correct, published_results_correct, published_results_save
 from .stages import (
     NATIONAL_STAGES,
@@ -29,6 +28,7 @@ from .stages import (
     period_timeline,
     stage_order_problems,
 )
+from .stage_reminders import stage_reminders_send, stages_ending
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -55,7 +55,7 @@ from .workflow import (
 
 __all__ = [
     "NATIONAL_STAGES", "STAGE_LABELS", "STAGE_ORDER", "TimelineStage", "period_current_stage", "period_stages_set",
-    "period_timeline", "stage_order_problems", "stage_reminders_send", "stages_ending",
+    "period_timeline", "stage_order_problems",
     "ACTIVE_PERIOD_STATES", "ConcurrentChange", "ExternalChange", "FrameworkLoad", "SUMMARY_ROW", "UNCHANGED",
     "assessment_get_or_create", "assessment_levels_set", "assessment_reviewed_import",
     "assessment_summary_refresh", "evidence_add", "evidence_checklist", "evidence_items_of",
@@ -65,4 +65,5 @@ __all__ = [
     "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create", "refuse_external_level",
     "period_next_states", "period_transition", "published_results_save", "published_result_correct", "published_results_correct", "CorrectionError", "review_digests_send",
     "summaries_rebuild", "targets_save", "verified_level_from", "wib",
+    "stage_reminders_send", "stages_ending",
 ]
