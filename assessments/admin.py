@@ -22,6 +22,7 @@ from .models import (
     PeriodEvent,
     PublishedResult,
     PublishedResultEvent,
+    StageReminder,
 )
 from .published_results import PublishedResultsError, read_table, validate_rows
 from .services import framework_load, period_create, published_results_correct, published_results_save
@@ -366,3 +367,13 @@ class PublishedResultEventAdmin(ReadOnlyAdmin):
     search_fields = ["result__agency__name", "result__agency__code", "reason"]
     list_select_related = ["result__agency", "actor"]
     date_hierarchy = "at"
+
+
+@admin.register(StageReminder)
+class StageReminderAdmin(ReadOnlyAdmin):
+    """Who got the daily stage reminder, which day, listing what (assessments.services.stage_reminders)."""
+
+    list_display = ["day", "user", "kind", "summary", "sent_at"]
+    list_filter = ["kind", "day"]
+    search_fields = ["user__username", "user__full_name", "summary"]
+    list_select_related = ["user"]

@@ -576,3 +576,24 @@ class ReviewDigest(models.Model):
         verbose_name_plural = _("review digests")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_review_digest_per_user_per_day")]
+
+
+class StageReminder(models.Model):
+    """That a person's daily reminder of a stage ending soon went out on a day: the daily task
+    (assessments.services.stage_reminders) sends at most one per person, kind and day, however
+    often it runs. ``kind`` is the kind of daily reminder (one, for now: stage deadlines)."""
+
+    class Kind(models.TextChoices):
+        STAGE_ENDING = "stage_ending", _("A stage ends soon")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STAGE_ENDING)
+    summary = models.TextField(_("what it listed"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage reminder")
+        verbose_name_plural = _("stage reminders")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="one_stage_reminder_per_user_day_kind")]

@@ -34,11 +34,15 @@ def period_list(request):
 @login_required
 def period_detail(request, period_id):
     period = selectors.period_get(period_id)
+    timeline = services.period_timeline(period, today=timezone.localdate())
     return render(
         request,
         "assessments/period_detail.html",
         {
             "period": period,
+            "timeline": timeline,
+            "current_stage": next((stage for stage in timeline if stage.is_current), None),
+            "next_stage": next((stage for stage in timeline if stage.status == "coming"), None),
             "rows": selectors.period_summaries(period=period, user=request.user),
             "events": selectors.period_events(period=period),
             "can_administer": is_administrator(request.user),
@@ -405,6 +409,7 @@ def _item_context(request, item, *, item_form=None, review_form=None):
             claimed_level=item.level, evidence_items=item.indicator.evidence_items,
         )
     checklist = services.evidence_checklist(item=item, evidence=evidence)
+    recommendations = _recommendations_context(request, item, can_review)
     for row in (row for level in checklist for row in level["items"]):
         # The reviewer's choice per item: what was just posted (a refused review keeps it), else the last decision.
         bound = review_form is not None and review_form.is_bound
@@ -450,6 +455,26 @@ def _item_context(request, item, *, item_form=None, review_form=None):
         "reviewers": selectors.item_reviewers(item=item) if can_review and item.state == IndicatorAssessment.State.SUBMITTED else [],
         "queue_filters": _queue_filters_of(request),
         "ledger_row": selectors.item_ledger(item=item),
+        **recommendations,
+    }
+
+
+def _recommendations_context(request, item, can_review):
+    """The section "Rekomendasi asesor" of an item page: the assessors' recommendations, and for
+    provincial staff in a period not closed, the people of the regency who may own a follow-up."""
+    from agencies.selectors import people_of
+    from meetings.selectors import item_recommendations
+
+    recommendations = item_recommendations(item=item)
+    can_follow_up = (
+        can_review and is_provincial_staff(request.user) and not item.assessment.period.is_read_only
+        and any(result.follow_up_made is None for result in recommendations)
+    )
+    return {
+        "recommendations": recommendations,
+        "can_make_follow_up": can_follow_up,
+        "follow_up_owners": list(people_of(agency=item.assessment.agency)) if can_follow_up else [],
+        "follow_up_min_date": timezone.localdate().isoformat(),
     }
 
 
@@ -468,6 +493,31 @@ def _with_queue(url, filters):
     return f"{url}?queue=1&{params}" if params else f"{url}?queue=1"
 
 
+def _recommendation_follow_up(request, item):
+    """Provincial staff turn an assessor's recommendation on ``item`` into a follow-up of the
+    regency (meetings.services.follow_up_from_recommendation), or open the one made before."""
+    from agencies.selectors import people_of
+    from meetings.forms import RecommendationFollowUpForm
+    from meetings.services import follow_up_from_recommendation
+
+    if not is_provincial_staff(request.user):
+        raise PermissionDenied
+    form = RecommendationFollowUpForm(request.POST, owners=people_of(agency=item.assessment.agency))
+    if not form.is_valid():
+        raise ValidationError([f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+                               for name, errors in form.errors.items()])
+    result = item.stage_results.filter(pk=form.cleaned_data["stage_result"]).first()
+    if result is None:
+        raise Http404
+    follow_up, created = follow_up_from_recommendation(
+        stage_result=result, owner=form.cleaned_data["owner"], due_date=form.cleaned_data["due_date"], actor=request.user)
+    if created:
+        messages.success(request, _("The recommendation is now a follow-up of %(agency)s.") % {"agency": follow_up.agency.short_name})
+    else:
+        messages.info(request, _("This recommendation is already a follow-up: here it is."))
+    return redirect("follow_up_detail", pk=follow_up.pk)
+
+
 @login_required
 def item_detail(request, period_id, code, indicator_code):
     period = selectors.period_get(period_id)
@@ -477,7 +527,8 @@ def item_detail(request, period_id, code, indicator_code):
 
     action = request.POST.get("action", "")
     agency = item.assessment.agency
-    officer_actions, reviewer_actions = ("save", "submit", "open_revision", "remove_evidence"), ("accept", "return", "assign", "take")
+    officer_actions = ("save", "submit", "open_revision", "remove_evidence")
+    reviewer_actions = ("accept", "return", "assign", "take", "follow_up")
     if (action in officer_actions and not access.can_submit(request.user, agency)) or (
         action in reviewer_actions and not access.can_review(request.user, agency)
     ):
@@ -524,6 +575,8 @@ def item_detail(request, period_id, code, indicator_code):
             messages.success(request, _("Assigned to %(person)s.") % {"person": assignee} if assignee else _("The item is unassigned."))
             filters = _queue_filters_of(request)
             return redirect(_with_queue(request.path, filters) if filters else request.path)
+        elif action == "follow_up":
+            return _recommendation_follow_up(request, item)
         elif action == "open_revision":
             services.item_open_revision(item=item, actor=request.user, expected_version=posted_int(request, "version"))
             messages.success(request, _("A new revision is open: change the indicator and submit it again."))

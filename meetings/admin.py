@@ -31,10 +31,11 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["agency", "description", "owner", "due_date", "state", "meeting"]
+    list_display = ["agency", "description", "owner", "due_date", "state", "meeting", "stage_result"]
     list_filter = ["state", "agency", "due_date"]
     search_fields = ["description", "owner__full_name", "agency__name"]
-    list_select_related = ["agency", "owner", "meeting"]
+    list_select_related = ["agency", "owner", "meeting", "stage_result__item__assessment__agency", "stage_result__item__assessment__period",
+                           "stage_result__item__indicator"]
     readonly_fields = [f.name for f in FollowUp._meta.fields] + ["indicators"]
 
     def has_add_permission(self, request):

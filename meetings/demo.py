@@ -29,7 +29,7 @@ def _upload(name, title, lines):
 @transaction.atomic
 def demo_meetings_load():
     if Meeting.objects.filter(title=SEED_TITLE).exists():
-        return ["Demo meetings: already there."]
+        return ["Demo meetings: already there."] + demo_recommendation_follow_ups()
     users = {u.username: u for u in User.objects.filter(username__in=[
         "reviewer.provinsi", "operator.rejanglebong", "operator.kepahiang", "operator.lebong"])}
     period_2021 = AssessmentPeriod.objects.filter(year=2021).first()
@@ -137,4 +137,26 @@ def demo_meetings_load():
             due_date=timezone.localdate() + timedelta(days=5), indicators=[nodes_2026["I9"], nodes_2026["I12"]],
         )
         lines.append("Demo meetings: an upcoming meeting with a follow-up due within a week.")
-    return lines
+    return lines + demo_recommendation_follow_ups()
+
+
+def demo_recommendation_follow_ups():
+    """The assessors' first recommendation on Rejang Lebong in the latest period (from the demo's
+    stage results, loaded by load_demo_assessments) becomes a follow-up of the regency, due in three
+    weeks. Idempotent; says so when there is no recommendation to follow up."""
+    from assessments.models import StageResult
+
+    from .services import follow_up_from_recommendation
+
+    users = {u.username: u for u in User.objects.filter(username__in=["reviewer.provinsi", "operator.rejanglebong"])}
+    result = (
+        StageResult.objects.filter(item__assessment__agency__code="17.02", item__assessment__period__state__in=["open", "review"])
+        .exclude(recommendation="").order_by("-item__assessment__period__year", "item__indicator__position", "pk").first()
+    )
+    if result is None or len(users) < 2:
+        return ["Demo follow-ups: no assessor recommendation on Rejang Lebong yet (load the stage results first)."]
+    follow_up, created = follow_up_from_recommendation(
+        stage_result=result, owner=users["operator.rejanglebong"], due_date=timezone.localdate() + timedelta(days=21),
+        actor=users["reviewer.provinsi"])
+    return [f"Demo follow-ups: the assessors' recommendation on {result.item.indicator.code} "
+            f"{'is now' if created else 'was already'} follow-up {follow_up.pk}."]

@@ -128,3 +128,16 @@ class AttachToIndicatorForm(forms.Form):
             (item.pk, f"{item.assessment.period.year} · {item.indicator.code}. {item.indicator.name}") for item in items
         ]
         self.fields["source"].choices = sources
+
+
+class RecommendationFollowUpForm(forms.Form):
+    """Turn one assessor's recommendation of an item into a follow-up of its regency."""
+
+    stage_result = forms.IntegerField(widget=forms.HiddenInput)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: f"{user.get_full_name()} ({user.username})"

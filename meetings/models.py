@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, nip_validator
-from assessments.models import AssessmentPeriod, FrameworkNode
+from assessments.models import AssessmentPeriod, FrameworkNode, StageResult
 from assessments.stored_files import StoredFile, random_file_name
 
 
@@ -186,7 +186,13 @@ class FollowUpQuerySet(models.QuerySet):
 
 
 class FollowUp(models.Model):
-    """A follow-up action (tindak lanjut) agreed in a meeting for one participating agency."""
+    """A follow-up action (tindak lanjut) for one agency: agreed in a control meeting (``meeting``),
+    or made by the province from a national assessor's recommendation (``stage_result``; no meeting).
+    Both kinds share the life cycle, reminders and verification."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("From a control meeting")
+        RECOMMENDATION = "recommendation", _("From an assessor's recommendation")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -196,7 +202,11 @@ class FollowUp(models.Model):
 
     OPEN_STATES = (State.OPEN, State.IN_PROGRESS)
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="follow_ups")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
+    stage_result = models.OneToOneField(
+        StageResult, verbose_name=_("assessors' recommendation"), on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_up",
+        help_text=_("The stage result whose recommendation this follow-up carries out."),
+    )
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="follow_ups")
     description = models.TextField(_("what is to be done"))
     indicators = models.ManyToManyField(FrameworkNode, verbose_name=_("related indicators"), blank=True, related_name="+")
@@ -223,6 +233,34 @@ class FollowUp(models.Model):
     @property
     def overdue(self):
         return self.state in self.OPEN_STATES and self.due_date < timezone.localdate()
+
+    @property
+    def kind(self):
+        return self.Kind.MEETING if self.meeting_id else self.Kind.RECOMMENDATION
+
+    @property
+    def source_label(self):
+        """Where the follow-up comes from: the meeting's title, or "Assessor's recommendation ·
+        <stage> · <indicator code>" (reads ``stage_result__item__indicator``: select it along)."""
+        if self.meeting_id:
+            return self.meeting.title
+        result = self.stage_result
+        if result is None:
+            return str(_("Assessor's recommendation"))
+        return _("Assessor's recommendation · %(stage)s · %(code)s") % {
+            "stage": result.get_stage_display(), "code": result.item.indicator.code}
+
+    @property
+    def source_url(self):
+        """The meeting's page, or the page of the indicator whose recommendation this carries out."""
+        from django.urls import reverse
+
+        if self.meeting_id:
+            return reverse("meeting_detail", args=[self.meeting_id])
+        if self.stage_result is None:
+            return ""
+        item = self.stage_result.item
+        return reverse("item_detail", args=[item.assessment.period_id, self.agency.code, item.indicator.code])
 
 
 class FollowUpEvidence(PrivateFile):

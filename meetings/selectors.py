@@ -53,7 +53,7 @@ def meeting_get(*, user, pk):
 def _follow_ups():
     return (
         FollowUp.objects.with_overdue_flag()
-        .select_related("agency", "owner", "meeting")
+        .select_related("agency", "owner", "meeting", "stage_result__item__indicator", "stage_result__item__assessment")
         .prefetch_related(Prefetch("indicators"))
         .annotate(evidence_count=Count("evidence", distinct=True))
     )
@@ -76,11 +76,16 @@ def follow_up_get(*, user, pk):
     return follow_up
 
 
-def follow_up_tracker(*, user, state="", agency_code="", overdue_only=False):
-    """Every follow-up the user may see, overdue first, then by due date."""
+def follow_up_tracker(*, user, state="", agency_code="", overdue_only=False, kind=""):
+    """Every follow-up the user may see, overdue first, then by due date: from control meetings
+    and from assessors' recommendations, or only one ``kind`` (FollowUp.Kind)."""
     follow_ups = _follow_ups().filter(visible_agency_filter(user, prefix="agency__"))
     if state:
         follow_ups = follow_ups.filter(state=state)
+    if kind == FollowUp.Kind.MEETING:
+        follow_ups = follow_ups.filter(meeting__isnull=False)
+    elif kind == FollowUp.Kind.RECOMMENDATION:
+        follow_ups = follow_ups.filter(meeting__isnull=True)
     if agency_code:
         follow_ups = follow_ups.filter(agency__code=agency_code)
     if overdue_only:
@@ -144,3 +149,21 @@ def minutes_renders(*, meeting, is_staff):
     draft = renders.filter(edition_number=None).first() if is_staff and not meeting.is_final else None
     return {"edition_render": edition, "draft_render": draft,
             "minutes_rendering": any(render is not None and render.is_active for render in (edition, draft))}
+
+
+def item_recommendations(*, item):
+    """The assessors' recommendations on ``item``: its stage results that have one, in the order
+    of the stages, each with ``follow_up_made`` (the follow-up made of it, or None). One query."""
+    from assessments.models import StageResult
+    from assessments.services import STAGE_ORDER
+
+    results = sorted(
+        StageResult.objects.filter(item=item).exclude(recommendation="").select_related("follow_up__owner"),
+        key=lambda result: STAGE_ORDER.index(result.stage),
+    )
+    for result in results:
+        try:
+            result.follow_up_made = result.follow_up
+        except FollowUp.DoesNotExist:
+            result.follow_up_made = None
+    return results

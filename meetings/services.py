@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import can_review, can_submit
+from agencies.access import can_review, can_submit, is_provincial_staff
 from agencies.models import Membership
 from agencies.selectors import issuing_office, people_of, users_with_role_over
 from agencies.services import document_number_issue
@@ -395,6 +395,42 @@ def follow_up_create(*, meeting, actor, agency, description, owner, due_date, in
 
 
 @transaction.atomic
+def follow_up_from_recommendation(*, stage_result, owner, due_date, actor):
+    """Turn a national assessor's recommendation (a StageResult's) into a follow-up of the
+    regency: owned by one of its people, due on ``due_date``, linked to the indicator and the stage
+    result, with the same life cycle, reminders and verification as a meeting's follow-up. Only
+    provincial staff over the regency do it. Idempotent: a stage result has at most one follow-up,
+    and asking again returns it. Returns (follow_up, created)."""
+    from assessments.models import StageResult
+
+    result = StageResult.objects.select_for_update(of=("self",)).select_related(
+        "item__assessment__agency", "item__assessment__period", "item__indicator").get(pk=stage_result.pk)
+    agency = result.item.assessment.agency
+    if not (is_provincial_staff(actor) and can_review(actor, agency)):
+        raise PermissionDenied(_("Only provincial staff turn an assessor's recommendation into a follow-up."))
+    existing = FollowUp.objects.filter(stage_result=result).first()
+    if existing is not None:
+        return existing, False
+    if not result.recommendation.strip():
+        raise ValidationError(_("This stage result has no recommendation to follow up."))
+    if result.item.assessment.period.is_read_only:
+        raise ValidationError(_("The period %(period)s is closed: it is read-only.") % {"period": result.item.assessment.period})
+    if owner is None or not people_of(agency=agency).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": _("The owner must be a person of %(agency)s.") % {"agency": agency.short_name}})
+    if due_date is None or due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    follow_up = FollowUp.objects.create(
+        stage_result=result, agency=agency, description=result.recommendation.strip(), owner=owner, due_date=due_date)
+    follow_up.indicators.set([result.item.indicator])
+    source = follow_up.source_label
+    _follow_up_event(follow_up, actor, FollowUpEvent.Action.CREATED, "", f"{source} ({result.item.assessment.period})")
+    _notify([owner], _("New follow-up for %(agency)s") % {"agency": agency.short_name},
+            _("%(description)s (due %(due)s)") % {"description": follow_up.description, "due": format_date(due_date)}
+            + f"\n{source}", follow_up_url(follow_up))
+    return follow_up, True
+
+
+@transaction.atomic
 def follow_up_start(*, follow_up, actor, expected_version):
     follow_up = _lock_follow_up(follow_up, expected_version)
     if not can_submit(actor, follow_up.agency):
@@ -501,7 +537,7 @@ def follow_up_attach_to_indicator(*, follow_up, actor, item, level, source):
     evidence = evidence_add(
         item=item, actor=actor, expected_version=item.version, level=level, upload=upload,
         description=_("Follow-up of %(meeting)s: %(description)s") % {
-            "meeting": follow_up.meeting.title[:80], "description": follow_up.description[:150]},
+            "meeting": follow_up.source_label[:80], "description": follow_up.description[:150]},
     )
     _follow_up_event(follow_up, actor, FollowUpEvent.Action.ATTACHED_TO_INDICATOR, follow_up.state,
                      _("%(name)s → indicator %(code)s, level %(level)s, %(period)s") % {

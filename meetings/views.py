@@ -282,13 +282,17 @@ def follow_up_tracker(request):
     state = request.GET.get("state", "")
     agency_code = request.GET.get("agency", "")
     overdue = request.GET.get("overdue") == "1"
-    follow_ups = selectors.follow_up_tracker(user=request.user, state=state, agency_code=agency_code, overdue_only=overdue)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in FollowUp.Kind.values else ""
+    follow_ups = selectors.follow_up_tracker(user=request.user, state=state, agency_code=agency_code, overdue_only=overdue, kind=kind)
     return render(
         request,
         "meetings/follow_up_tracker.html",
         {
             "follow_ups": follow_ups[:1000],
             "states": FollowUp.State.choices,
+            "kinds": FollowUp.Kind.choices,
+            "kind": kind,
             "agencies": Agency.objects.for_user(request.user).regional_governments().order_by("code"),
             "state": state,
             "agency_code": agency_code,
@@ -301,7 +305,7 @@ def _follow_up_context(request, follow_up, action_form=None, attach_form=None):
     can_act = access.can_submit(request.user, follow_up.agency)
     can_verify = access.can_review(request.user, follow_up.agency)
     evidence = list(follow_up.evidence.select_related("uploaded_by"))
-    minutes = follow_up.meeting.minutes.first()
+    minutes = follow_up.meeting.minutes.first() if follow_up.meeting_id else None
     sources = [(f"evidence:{e.pk}", e.original_name) for e in evidence]
     if minutes:
         sources.append((f"minutes:{minutes.pk}", _("Final minutes: %(name)s") % {"name": minutes.original_name}))
@@ -332,7 +336,7 @@ def follow_up_detail(request, pk):
     try:
         if action == "attach":
             evidence = list(follow_up.evidence.all())
-            minutes = follow_up.meeting.minutes.first()
+            minutes = follow_up.meeting.minutes.first() if follow_up.meeting_id else None
             sources = {f"evidence:{e.pk}": e for e in evidence}
             if minutes:
                 sources[f"minutes:{minutes.pk}"] = minutes

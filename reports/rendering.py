@@ -104,7 +104,7 @@ def _regency_tables(report):
         for s in (report.plan.steps if report.plan else [])
     ]
     follow_ups = [
-        {"meeting": f.meeting.title, "description": f.description, "owner": f.owner.get_full_name(), "due": f.due_date,
+        {"meeting": f.source_label, "description": f.description, "owner": f.owner.get_full_name(), "due": f.due_date,
          "state": f.get_state_display(), "overdue": _("yes") if f.is_overdue else ""}
         for f in report.follow_ups
     ]
@@ -123,7 +123,7 @@ def _regency_tables(report):
                            ("external_source", _("Source of the external value"))], indicators),
         (_("Improvement plan"), [("code", _("Code")), ("name", _("Indicator")), ("from", _("From level")), ("to", _("To level")),
                                  ("gain", _("Adds to the index"))], plan),
-        (_("Follow-ups"), [("meeting", _("Meeting")), ("description", _("Follow-up")), ("owner", _("Owner")), ("due", _("Due")),
+        (_("Follow-ups"), [("meeting", _("Source")), ("description", _("Follow-up")), ("owner", _("Owner")), ("due", _("Due")),
                            ("state", _("State")), ("overdue", _("Overdue"))], follow_ups),
     ]
 

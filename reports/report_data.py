@@ -69,7 +69,7 @@ def regency_report(*, period, agency) -> RegencyReport:
     follow_ups = list(
         FollowUp.objects.with_overdue_flag()
         .filter(agency=agency, state__in=FollowUp.OPEN_STATES)
-        .select_related("owner", "meeting")
+        .select_related("owner", "meeting", "stage_result__item__indicator", "stage_result__item__assessment")
         .order_by("-is_overdue", "due_date")
     )
     aspects = [group for group in overview["groups"] if not any(other.node.parent_id == group.node.pk for other in overview["groups"])]

@@ -10,6 +10,7 @@ DEFAULTS = [
     ("Snapshot indeks mingguan (Senin 06.00 WIB)", "reports.tasks.weekly_index_snapshots", ("0", "6", "*", "1"), None),
     ("Pengingat tindak lanjut harian (07.00 WIB)", "meetings.tasks.send_follow_up_reminders", ("0", "7", "*", "*"), None),
     ("Ringkasan harian reviu (07.00 WIB)", "assessments.tasks.send_review_digests", ("0", "7", "*", "*"), None),
+    ("Pengingat tahap penilaian harian (07.00 WIB)", "assessments.tasks.send_stage_reminders", ("0", "7", "*", "*"), None),
     ("Kirim ulang laporan yang tertunda (tiap menit)", "reports.tasks.sweep_reports", None, 60),
     ("Buat PDF notulen yang tertunda (tiap menit)", "meetings.tasks.sweep_minutes", None, 60),
     ("Kirim surel yang tertahan di kotak keluar (tiap menit)", "agencies.tasks.flush_outbox", None, 60),

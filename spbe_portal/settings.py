@@ -267,6 +267,10 @@ UPLOAD_MAX_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
 # Leadership reads reports; whether it may also ask for a new one is the province's choice.
 LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", default=False)
 
+# --- Stage reminders ----------------------------------------------------------------------------
+# The daily reminder goes out when the stage a period is in ends within this many days (today counts).
+STAGE_REMINDER_DAYS = env_int("STAGE_REMINDER_DAYS", 7, minimum=1)
+
 # --- Celery -------------------------------------------------------------------------------------
 # With REDIS_URL unset, tasks run inline in the web process so the portal works without Redis.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))

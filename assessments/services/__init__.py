@@ -8,7 +8,8 @@
 - results: published national results;
 - external: values of externally scored indicators, entered or imported by the province;
 - stage_results: the national assessors' results of each stage, entered or imported;
-- digests: the reviewers' daily digest of submissions.
+- digests: the reviewers' daily digest of submissions;
+- stage_reminders: the daily reminder of a stage ending soon, to whoever still has work before it.
 
 Callers import from ``assessments.services``; the names below are the public ones.
 """
@@ -38,6 +39,7 @@ from .stages import (
     stage_order_problems,
 )
 from .stage_results import StageResultChange, stage_results_save, stage_results_stamp, stage_score_problem
+from .stage_reminders import stage_reminders_send, stages_ending
 from .summaries import SUMMARY_ROW, assessment_summary_refresh, summaries_rebuild
 from .workflow import (
     ACTIVE_PERIOD_STATES,
@@ -76,4 +78,5 @@ __all__ = [
     "item_submit", "item_update", "item_url", "levels_without_evidence", "period_create", "refuse_external_level",
     "period_next_states", "period_transition", "published_results_save", "published_result_correct", "published_results_correct", "CorrectionError", "review_digests_send",
     "summaries_rebuild", "targets_save", "verified_level_from", "wib",
+    "stage_reminders_send", "stages_ending",
 ]
