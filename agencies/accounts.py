@@ -7,7 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import path
 
-from .views import account_settings
+from .lockouts import client_address
+from .services import sign_in_record
+from .views import account_settings, personal_data, personal_data_download
 from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
 
 
@@ -18,6 +20,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
         return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, writing each attempt on an existing account to its sign-in history."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        sign_in_record(username=form.get_user().get_username(), ip_address=client_address(self.request), succeeded=True)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        username = form.data.get("username", "")
+        if isinstance(username, str) and username:
+            sign_in_record(username=username[:150], ip_address=client_address(self.request), succeeded=False)
+        return super().form_invalid(form)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -33,9 +52,11 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
+    path("masuk/", LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("pengaturan/", account_settings, name="account_settings"),
+    path("data-pribadi/", personal_data, name="personal_data"),
+    path("data-pribadi/unduh/", personal_data_download, name="personal_data_download"),
     path("kata-sandi/", auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm), name="password_change"),
     path("kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("lupa-kata-sandi/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),

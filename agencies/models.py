@@ -270,3 +270,21 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"
+
+
+class SignInRecord(models.Model):
+    """One attempt to sign in to an existing account, kept for the person's own record (UU 27/2022)
+    and for the administrators; purged after ``PERSONAL_LOG_RETENTION_DAYS``."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sign_in_records")
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+
+    class Meta:
+        verbose_name = _("sign-in record")
+        verbose_name_plural = _("sign-in records")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

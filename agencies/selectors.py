@@ -140,3 +140,30 @@ def issuing_office(*, agency, root=False):
             return heading_from(found[path], found[path].agency)
     issuer = agency if agency.path == paths[0] else Agency.objects.filter(path=paths[0]).first() or agency
     return heading_from(None, issuer)
+
+
+SIGN_IN_HISTORY_LIMIT = 100
+
+
+def personal_data(*, user):
+    """Everything the portal holds about ``user`` as a person (UU 27/2022): identity, contact,
+    memberships and the latest sign-ins. Three queries whatever the person holds."""
+    from .models import SignInRecord
+
+    memberships = Membership.objects.filter(user=user).select_related("agency").order_by("created_at", "pk")
+    sign_ins = SignInRecord.objects.filter(user=user).order_by("-at", "-pk")[:SIGN_IN_HISTORY_LIMIT]
+    return {
+        "full_name": user.full_name,
+        "username": user.username,
+        "employee_number": user.employee_number,
+        "email": user.email,
+        "phone": user.phone,
+        "position": user.position,
+        "date_joined": user.date_joined,
+        "last_login": user.last_login,
+        "memberships": [
+            {"agency_code": m.agency.code, "agency": m.agency.name, "role": m.role, "role_label": m.get_role_display(), "since": m.created_at}
+            for m in memberships
+        ],
+        "sign_ins": [{"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded} for record in sign_ins],
+    }

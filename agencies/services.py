@@ -315,3 +315,14 @@ def password_reset_request_record(*, ip_address, email):
     )
     PasswordResetRequest.objects.create(ip_address=ip_address, email_hash=email_hash, sent=allowed)
     return allowed
+
+
+def sign_in_record(*, username, ip_address, succeeded):
+    """Record an attempt to sign in as ``username``; nothing for a user name with no account (an
+    unknown name is not personal data of anyone here)."""
+    from .models import SignInRecord
+
+    user = User.objects.filter(username=username).only("pk").first()
+    if user is None:
+        return None
+    return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded)

@@ -65,3 +65,29 @@ def account_settings(request):
         messages.success(request, _("Your settings are saved."))
         return redirect("account_settings")
     return render(request, "agencies/account_settings.html", {"form": form, "is_reviewer": is_reviewer})
+
+
+@login_required
+def personal_data(request):
+    """"My personal data": what the portal holds about the signed-in person (UU 27/2022)."""
+    return render(
+        request,
+        "agencies/personal_data.html",
+        {"data": selectors.personal_data(user=request.user), "limit": selectors.SIGN_IN_HISTORY_LIMIT},
+    )
+
+
+@login_required
+def personal_data_download(request):
+    """The same data as a JSON file."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    data = selectors.personal_data(user=request.user)
+    for membership in data["memberships"]:
+        membership.pop("role_label")
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="data-pribadi.json"'
+    return response

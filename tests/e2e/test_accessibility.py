@@ -26,6 +26,8 @@ NOT_PAGES = {
     "evidence_view", "meeting_attachment_view", "follow_up_evidence_view", "minutes_edition_view", "assessment_evidence_zip",
     # The interview kit: a PDF and a Word document to download.
     "interview_kit_pdf", "interview_kit_docx",
+    # One person's own personal data as a JSON file.
+    "personal_data_download",
 }
 
 MUST_REACH = {
@@ -86,6 +88,7 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "password_change": reverse("password_change"),
         "password_change_done": reverse("password_change_done"),
         "account_settings": reverse("account_settings"),
+        "personal_data": reverse("personal_data"),
     }
 
 
