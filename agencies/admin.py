@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .letterheads import LOGO_MAX_BYTES, heading_from, logo_type
-from .models import Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, OutgoingEmail, User
+from .models import AccessLogEntry, Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, OutgoingEmail, User
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -253,3 +253,53 @@ class PortalAccessAttemptAdmin(AccessAttemptAdmin):
         self.log_deletions(request, queryset)
         count = login_lock_lift(attempts=queryset)
         self.message_user(request, _("Lock lifted for %(count)d attempt(s).") % {"count": count})
+
+
+def anonymise_people(modeladmin, request, queryset):
+    """Admin action: anonymise departed people, after asking why (agencies.services.person_anonymise)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.template.response import TemplateResponse
+
+    from .lockouts import client_address
+    from .services import person_anonymise
+
+    if request.POST.get("confirm") == "yes":
+        reason = request.POST.get("reason", "")
+        try:
+            for person in queryset:
+                person_anonymise(user=person, by=request.user, reason=reason, ip_address=client_address(request))
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        modeladmin.message_user(request, _("%(count)d people anonymised.") % {"count": len(queryset)}, messages.SUCCESS)
+        return None
+    return TemplateResponse(request, "admin/agencies/user/anonymise.html", {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Anonymise departed people"),
+        "people": queryset,
+        "opts": modeladmin.model._meta,
+        "action_name": "anonymise_people",
+    })
+
+
+anonymise_people.short_description = _("Anonymise departed people")
+UserAdmin.actions = [anonymise_people]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "object_description", "reason", "ip_address"]
+    list_filter = ["action", "at"]
+    search_fields = ["object_description", "reason", "actor__username", "actor__full_name"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

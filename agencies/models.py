@@ -288,3 +288,33 @@ class SignInRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+class AccessLogEntry(models.Model):
+    """A sign-in or a sensitive action (role change, token creation, another agency's evidence
+    downloaded by the province, a person anonymised): who, when, from where, on what, and why."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Wrong password")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Role changed")
+        TOKEN_CREATED = "token_created", _("API token created")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence of another agency downloaded")
+        PERSON_ANONYMISED = "person_anonymised", _("Person anonymised")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="access_log_entries"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices, db_index=True)
+    object_description = models.CharField(_("object"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_description}"

@@ -326,3 +326,62 @@ def sign_in_record(*, username, ip_address, succeeded):
     if user is None:
         return None
     return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded)
+
+
+def access_log_write(*, actor, action, object_description="", reason="", ip_address=None):
+    """One line of the access log (agencies.models.AccessLogEntry)."""
+    from .models import AccessLogEntry
+
+    return AccessLogEntry.objects.create(
+        actor=actor, action=action, object_description=object_description[:300], reason=reason[:300], ip_address=ip_address
+    )
+
+
+def _event_notes_rename(*, old, new):
+    """Replace a person's name written into the notes of events (e.g. "Person in charge assigned:
+    Siti Aminah") by their anonymous name: one UPDATE per event model, rows and links untouched."""
+    from django.apps import apps
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    if len(old.strip()) < 3:
+        return
+    for model in apps.get_models():
+        if model.__name__.endswith("Event") and any(field.name == "note" for field in model._meta.concrete_fields):
+            model.objects.filter(note__contains=old).update(note=Replace("note", Value(old), Value(new)))
+
+
+def anonymous_name(*, user):
+    """The name a departed person keeps in the history: "Petugas <agency code of their first
+    membership> #<account number>" (e.g. "Petugas 17.02 #12")."""
+    first = Membership.objects.filter(user=user).select_related("agency").order_by("created_at", "pk").first()
+    return f"Petugas {first.agency.code} #{user.pk}" if first else f"Petugas #{user.pk}"
+
+
+@transaction.atomic
+def person_anonymise(*, user, by, reason, ip_address=None):
+    """A departed person: the account is deactivated and every item of personal data removed (name,
+    user name, e-mail, phone, NIP, position, sign-in history, API tokens); their events, items,
+    indices and follow-ups keep pointing at the same account, now named e.g. "Petugas 17.02 #12".
+    Recorded in the access log (who, when, why)."""
+    from .models import AccessLogEntry, SignInRecord
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the person is anonymised (e.g. moved to another office).")})
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot anonymise your own account."))
+    name = anonymous_name(user=user)
+    _event_notes_rename(old=user.get_full_name(), new=name)
+    user.full_name = name
+    user.first_name = user.last_name = ""
+    user.username = f"petugas-{user.pk}"
+    user.email = user.phone = user.employee_number = user.position = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.review_digest = False
+    user.set_unusable_password()
+    user.save()
+    SignInRecord.objects.filter(user=user).delete()
+    user.api_tokens.update(is_active=False)
+    access_log_write(actor=by, action=AccessLogEntry.Action.PERSON_ANONYMISED, object_description=name, reason=reason, ip_address=ip_address)
+    return user
