@@ -9,7 +9,7 @@ from django.urls import path
 
 from .lockouts import client_address
 from .services import sign_in_record
-from .views import account_settings, personal_data, personal_data_download
+from .views import access_log, account_settings, personal_data, personal_data_download
 from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
 
 
@@ -57,6 +57,7 @@ urlpatterns = [
     path("pengaturan/", account_settings, name="account_settings"),
     path("data-pribadi/", personal_data, name="personal_data"),
     path("data-pribadi/unduh/", personal_data_download, name="personal_data_download"),
+    path("log-akses/", access_log, name="access_log"),
     path("kata-sandi/", auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm), name="password_change"),
     path("kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("lupa-kata-sandi/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),

@@ -8,7 +8,8 @@ from .models import AccessLogEntry, Agency, ApiToken, DocumentNumber, Letterhead
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .services import agency_save, agency_validate_placement, api_token_create, membership_validate
+from .lockouts import client_address
+from .services import agency_save, agency_validate_placement, api_token_create, membership_change_log, membership_validate
 
 
 class MembershipForm(forms.ModelForm):
@@ -82,6 +83,21 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_formset(self, request, form, formset, change):
+        """Memberships edited on the person's page go to the access log like those of the membership list."""
+        instances = formset.save(commit=False)
+        address = client_address(request)
+        for membership in formset.deleted_objects:
+            if isinstance(membership, Membership):
+                membership_change_log(by=request.user, membership=membership, change="removed", ip_address=address)
+            membership.delete()
+        for membership in instances:
+            created = membership.pk is None
+            membership.save()
+            if isinstance(membership, Membership):
+                membership_change_log(by=request.user, membership=membership, change="granted" if created else "changed", ip_address=address)
+        formset.save_m2m()
+
 
 class AgencyAdminForm(forms.ModelForm):
     class Meta:
@@ -119,6 +135,19 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "agency__name", "agency__code"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        membership_change_log(by=request.user, membership=obj, change="changed" if change else "granted", ip_address=client_address(request))
+
+    def delete_model(self, request, obj):
+        membership_change_log(by=request.user, membership=obj, change="removed", ip_address=client_address(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "agency"):
+            membership_change_log(by=request.user, membership=membership, change="removed", ip_address=client_address(request))
+        super().delete_queryset(request, queryset)
 
 
 # Roles are memberships per agency (agencies.access), not Django groups: hide groups to avoid a
@@ -168,7 +197,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, key = api_token_create(user=obj.user, name=obj.name)
+        token, key = api_token_create(user=obj.user, name=obj.name, by=request.user, ip_address=client_address(request))
         obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
         messages.warning(request, _("Copy this key now; it is not shown again: %(key)s") % {"key": key})
 

@@ -95,3 +95,18 @@ class PreferencesForm(forms.Form):
         help_text=_("Sent every morning at 07.00 WIB by e-mail and in the portal, listing the items submitted since the previous digest."),
         required=False,
     )
+
+
+class AccessLogFilterForm(forms.Form):
+    """Filters of the access log page (agencies.selectors.access_log)."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    person = forms.CharField(label=_("Person"), required=False, max_length=150, help_text=_("User name or part of the name."))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import AccessLogEntry
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *AccessLogEntry.Action.choices]

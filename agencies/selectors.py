@@ -167,3 +167,25 @@ def personal_data(*, user):
         ],
         "sign_ins": [{"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded} for record in sign_ins],
     }
+
+
+ACCESS_LOG_PAGE_LIMIT = 200
+
+
+def access_log(*, action="", person="", since=None, until=None):
+    """Access log entries, newest first, filtered; one query with the actor."""
+    from datetime import datetime, time
+
+    from .models import AccessLogEntry
+
+    entries = AccessLogEntry.objects.select_related("actor").order_by("-at", "-pk")
+    if action:
+        entries = entries.filter(action=action)
+    if person:
+        entries = entries.filter(Q(actor__username__icontains=person) | Q(actor__full_name__icontains=person))
+    zone = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(at__gte=timezone.make_aware(datetime.combine(since, time.min), zone))
+    if until:
+        entries = entries.filter(at__lte=timezone.make_aware(datetime.combine(until, time.max), zone))
+    return entries

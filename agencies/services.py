@@ -119,15 +119,19 @@ def user_create(*, username, full_name, email="", position="", password=None, is
     return user
 
 
-def api_token_create(*, user, name):
-    """A new API token for ``user``; returns (token, key). The key is not stored, only its hash."""
+def api_token_create(*, user, name, by=None, ip_address=None):
+    """A new API token for ``user``; returns (token, key). The key is not stored, only its hash.
+    Written to the access log (by ``by``, the administrator creating it)."""
     import hashlib
     import secrets
 
-    from .models import ApiToken
+    from .models import AccessLogEntry, ApiToken
 
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hashlib.sha256(key.encode()).hexdigest())
+    access_log_write(
+        actor=by, action=AccessLogEntry.Action.TOKEN_CREATED, object_description=f"{name} ({token.prefix}…) — {user.username}", ip_address=ip_address
+    )
     return token, key
 
 
@@ -322,9 +326,13 @@ def sign_in_record(*, username, ip_address, succeeded):
     unknown name is not personal data of anyone here)."""
     from .models import SignInRecord
 
-    user = User.objects.filter(username=username).only("pk").first()
+    from .models import AccessLogEntry
+
+    user = User.objects.filter(username=username).only("pk", "username").first()
     if user is None:
         return None
+    action = AccessLogEntry.Action.SIGN_IN if succeeded else AccessLogEntry.Action.SIGN_IN_FAILED
+    access_log_write(actor=user, action=action, object_description=user.username, ip_address=ip_address)
     return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded)
 
 
@@ -385,3 +393,24 @@ def person_anonymise(*, user, by, reason, ip_address=None):
     user.api_tokens.update(is_active=False)
     access_log_write(actor=by, action=AccessLogEntry.Action.PERSON_ANONYMISED, object_description=name, reason=reason, ip_address=ip_address)
     return user
+
+
+def membership_change_log(*, by, membership, change, ip_address=None):
+    """A role granted, changed or removed (``change``: "granted", "changed", "removed"), to the access log."""
+    from .models import AccessLogEntry
+
+    description = f"{change}: {membership.user.username} — {membership.get_role_display()} {membership.agency.code}"
+    return access_log_write(actor=by, action=AccessLogEntry.Action.MEMBERSHIP_CHANGED, object_description=description, ip_address=ip_address)
+
+
+def evidence_download_log(*, user, agency, description, ip_address=None):
+    """The province's staff downloading the evidence of an agency they hold no membership in is
+    written to the access log; an agency's own people downloading theirs is not."""
+    from .access import is_provincial_staff, memberships_of
+    from .models import AccessLogEntry
+
+    if not is_provincial_staff(user) or any(m.agency_id == agency.pk for m in memberships_of(user)):
+        return None
+    return access_log_write(
+        actor=user, action=AccessLogEntry.Action.EVIDENCE_DOWNLOADED, object_description=f"{agency.code}: {description}", ip_address=ip_address
+    )

@@ -91,3 +91,38 @@ def personal_data_download(request):
     response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="data-pribadi.json"'
     return response
+
+
+@login_required
+def access_log(request):
+    """The access log for the province's administrators: filter by action, person and dates;
+    ``?format=csv`` downloads the filtered entries."""
+    import csv
+
+    from django.http import Http404, HttpResponse, HttpResponseBadRequest
+
+    from .forms import AccessLogFilterForm
+
+    if not access.is_administrator(request.user):
+        raise Http404
+    form = AccessLogFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest()
+    filters = form.cleaned_data if form.is_bound else {}
+    entries = selectors.access_log(
+        action=filters.get("action", ""), person=filters.get("person", ""), since=filters.get("since"), until=filters.get("until")
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="log-akses.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["at", "action", "actor", "object", "reason", "ip_address"])
+        for entry in entries.iterator(chunk_size=2000):
+            writer.writerow([entry.at.isoformat(), entry.action, entry.actor.username if entry.actor else "", entry.object_description, entry.reason, entry.ip_address or ""])
+        return response
+    return render(
+        request,
+        "agencies/access_log.html",
+        {"form": form if form.is_bound else AccessLogFilterForm(), "entries": entries[: selectors.ACCESS_LOG_PAGE_LIMIT],
+         "limit": selectors.ACCESS_LOG_PAGE_LIMIT, "query": request.GET.urlencode()},
+    )

@@ -621,6 +621,12 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
+    from agencies.lockouts import client_address
+    from agencies.services import evidence_download_log
+
+    evidence_download_log(
+        user=request.user, agency=evidence.item.assessment.agency, description=evidence.file.name, ip_address=client_address(request)
+    )
     return evidence.download_response()
 
 

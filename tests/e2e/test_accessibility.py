@@ -89,6 +89,7 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "password_change_done": reverse("password_change_done"),
         "account_settings": reverse("account_settings"),
         "personal_data": reverse("personal_data"),
+        "access_log": reverse("access_log"),
     }
 
 
