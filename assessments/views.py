@@ -621,13 +621,18 @@ def evidence_download(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
+    _evidence_access_log(request, evidence)
+    return evidence.download_response()
+
+
+def _evidence_access_log(request, evidence):
+    """The province's staff opening another agency's evidence file goes to the access log."""
     from agencies.lockouts import client_address
     from agencies.services import evidence_download_log
 
     evidence_download_log(
         user=request.user, agency=evidence.item.assessment.agency, description=evidence.file.name, ip_address=client_address(request)
     )
-    return evidence.download_response()
 
 
 @login_required
@@ -677,6 +682,7 @@ def evidence_view(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence.kind != evidence.Kind.FILE or not evidence.file:
         raise Http404
+    _evidence_access_log(request, evidence)
     return evidence.inline_response()
 
 

@@ -81,3 +81,18 @@ def test_the_access_log_page_costs_the_same_queries_with_more_entries(administra
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("access_log"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_downloading_and_viewing_evidence_log_the_province_not_the_regency(open_period, lebong_officer, provincial_reviewer, client_of):
+    from tests.assessments.helpers import pdf_upload
+    from tests.assessments.test_stored_files import add, lebong_item
+
+    evidence = add(lebong_item(open_period), lebong_officer, pdf_upload("SK Tim SPBE.pdf"))
+    assert client_of(lebong_officer).get(reverse("evidence_download", args=[evidence.pk])).status_code == 200
+    assert not AccessLogEntry.objects.filter(action=Action.EVIDENCE_DOWNLOADED).exists()
+    reviewer = client_of(provincial_reviewer)
+    assert reviewer.get(reverse("evidence_download", args=[evidence.pk]), REMOTE_ADDR="10.17.0.9").status_code == 200
+    assert reviewer.get(reverse("evidence_view", args=[evidence.pk])).status_code == 200
+    entries = list(AccessLogEntry.objects.filter(action=Action.EVIDENCE_DOWNLOADED).order_by("pk").values_list("actor", "object_description", "ip_address"))
+    assert [(actor, description.startswith("17.07: "), address) for actor, description, address in entries] == [
+        (provincial_reviewer.pk, True, "10.17.0.9"), (provincial_reviewer.pk, True, "127.0.0.1")]
