@@ -414,3 +414,17 @@ def evidence_download_log(*, user, agency, description, ip_address=None):
     return access_log_write(
         actor=user, action=AccessLogEntry.Action.EVIDENCE_DOWNLOADED, object_description=f"{agency.code}: {description}", ip_address=ip_address
     )
+
+
+PERSONAL_LOG_RETENTION_DAYS = 365
+
+
+def personal_logs_purge(*, now=None):
+    """Delete sign-in records and access log entries older than one year (docs/operations.md,
+    "Personal data"); the record of an anonymisation is kept. Returns how many rows went."""
+    from .models import AccessLogEntry, SignInRecord
+
+    cutoff = (now or timezone.now()) - timedelta(days=PERSONAL_LOG_RETENTION_DAYS)
+    sign_ins, _detail = SignInRecord.objects.filter(at__lt=cutoff).delete()
+    entries, _detail = AccessLogEntry.objects.filter(at__lt=cutoff).exclude(action=AccessLogEntry.Action.PERSON_ANONYMISED).delete()
+    return sign_ins + entries

@@ -28,3 +28,11 @@ def flush_outbox():
     from .services import outbox_flush
 
     return outbox_flush()
+
+
+@shared_task
+def purge_personal_logs():
+    """Daily: sign-in records and access log entries older than a year are deleted."""
+    from .services import personal_logs_purge
+
+    return personal_logs_purge()

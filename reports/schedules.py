@@ -14,6 +14,7 @@ DEFAULTS = [
     ("Kirim ulang laporan yang tertunda (tiap menit)", "reports.tasks.sweep_reports", None, 60),
     ("Buat PDF notulen yang tertunda (tiap menit)", "meetings.tasks.sweep_minutes", None, 60),
     ("Kirim surel yang tertahan di kotak keluar (tiap menit)", "agencies.tasks.flush_outbox", None, 60),
+    ("Hapus log masuk dan log akses lebih dari setahun (02.00 WIB)", "agencies.tasks.purge_personal_logs", ("0", "2", "*", "*"), None),
 ]
 
 

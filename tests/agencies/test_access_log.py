@@ -96,3 +96,29 @@ def test_downloading_and_viewing_evidence_log_the_province_not_the_regency(open_
     entries = list(AccessLogEntry.objects.filter(action=Action.EVIDENCE_DOWNLOADED).order_by("pk").values_list("actor", "object_description", "ip_address"))
     assert [(actor, description.startswith("17.07: "), address) for actor, description, address in entries] == [
         (provincial_reviewer.pk, True, "10.17.0.9"), (provincial_reviewer.pk, True, "127.0.0.1")]
+
+
+def test_logs_older_than_a_year_are_purged_daily_but_not_the_record_of_an_anonymisation(rejang_lebong_officer, administrator):
+    from django_celery_beat.models import PeriodicTask
+
+    from agencies.models import SignInRecord
+    from agencies.tasks import purge_personal_logs
+    from reports.schedules import ensure_schedules
+
+    now = timezone.now()
+    kept_sign_in = SignInRecord.objects.create(user=rejang_lebong_officer, succeeded=True)
+    old_sign_in = SignInRecord.objects.create(user=rejang_lebong_officer, succeeded=False)
+    kept_entry = access_log_write(actor=administrator, action=Action.SIGN_IN)
+    old_entry = access_log_write(actor=administrator, action=Action.SIGN_IN)
+    old_anonymisation = access_log_write(actor=administrator, action=Action.PERSON_ANONYMISED, reason="Pensiun")
+    SignInRecord.objects.filter(pk=kept_sign_in.pk).update(at=now - timedelta(days=364))
+    SignInRecord.objects.filter(pk=old_sign_in.pk).update(at=now - timedelta(days=366))
+    AccessLogEntry.objects.filter(pk=kept_entry.pk).update(at=now - timedelta(days=364))
+    AccessLogEntry.objects.filter(pk__in=[old_entry.pk, old_anonymisation.pk]).update(at=now - timedelta(days=400))
+
+    assert purge_personal_logs() == 2
+    assert list(SignInRecord.objects.values_list("pk", flat=True)) == [kept_sign_in.pk]
+    assert sorted(AccessLogEntry.objects.values_list("pk", flat=True)) == sorted([kept_entry.pk, old_anonymisation.pk])
+    ensure_schedules()
+    task = PeriodicTask.objects.get(task="agencies.tasks.purge_personal_logs")
+    assert (task.crontab.minute, task.crontab.hour) == ("0", "2")
