@@ -100,10 +100,12 @@ class PreferencesForm(forms.Form):
 class AccessLogFilterForm(forms.Form):
     """Filters of the access log page (agencies.selectors.access_log)."""
 
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    person = forms.CharField(label=_("Person"), required=False, max_length=150, help_text=_("User name or part of the name."))
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    person = forms.CharField(
+        label=_("Person"), required=False, max_length=150, widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("User name or part of the name.")})
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}))
 
     def __init__(self, *args, **kwargs):
         from .models import AccessLogEntry

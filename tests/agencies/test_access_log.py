@@ -122,3 +122,10 @@ def test_logs_older_than_a_year_are_purged_daily_but_not_the_record_of_an_anonym
     ensure_schedules()
     task = PeriodicTask.objects.get(task="agencies.tasks.purge_personal_logs")
     assert (task.crontab.minute, task.crontab.hour) == ("0", "2")
+
+
+def test_the_account_menu_links_the_access_log_for_administrators_only(administrator, rejang_lebong_officer, client_of):
+    url = reverse("access_log")
+    assert f'href="{url}"' in client_of(administrator).get(reverse("home")).content.decode()
+    assert f'href="{url}"' not in client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
+    assert f'href="{reverse("personal_data")}"' in client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
