@@ -129,3 +129,20 @@ def test_the_account_menu_links_the_access_log_for_administrators_only(administr
     assert f'href="{url}"' in client_of(administrator).get(reverse("home")).content.decode()
     assert f'href="{url}"' not in client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
     assert f'href="{reverse("personal_data")}"' in client_of(rejang_lebong_officer).get(reverse("home")).content.decode()
+
+
+def test_a_role_added_on_the_persons_admin_page_is_logged(administrator, kepahiang_officer, client_of, rejang_lebong):
+    existing = kepahiang_officer.memberships.get()
+    response = client_of(administrator).post(reverse("admin:agencies_user_change", args=[kepahiang_officer.pk]), {
+        "username": "officer.kph", "full_name": "Operator Kepahiang", "position": "", "employee_number": "", "email": "", "phone": "",
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1", "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": existing.pk, "memberships-0-user": kepahiang_officer.pk, "memberships-0-agency": existing.agency_id,
+        "memberships-0-role": existing.role,
+        "memberships-1-id": "", "memberships-1-user": kepahiang_officer.pk, "memberships-1-agency": rejang_lebong.pk,
+        "memberships-1-role": Membership.Role.LEADERSHIP,
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert kepahiang_officer.memberships.count() == 2
+    descriptions = list(AccessLogEntry.objects.filter(action=Action.MEMBERSHIP_CHANGED).values_list("object_description", flat=True))
+    assert len(descriptions) == 1 and descriptions[0].startswith("granted: officer.kph") and "17.02" in descriptions[0]
