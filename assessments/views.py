@@ -121,11 +121,8 @@ def period_stages_edit(request, period_id):
     form = StageDatesForm(request.POST or None, period=period, initial=initial)
     status = 200
     if request.method == "POST":
-        if period.is_read_only:
-            messages.error(request, _("The period %(period)s is closed: it is read-only.") % {"period": period})
-            return redirect("period_detail", period_id=period.pk)
         if form.is_valid():
-            try:
+            try:  # a closed period is refused by the service, with its message above the form
                 services.period_stages_set(period=period, stages=form.stages(), actor=request.user)
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -101,7 +101,8 @@ def test_stage_dates_are_changed_later_but_not_on_a_closed_period(client_of, adm
     assert response.status_code == 400 and "final_starts" in response.context["form"].errors
     assert period_2028.stages.get(kind="final").ends_on == date(2028, 12, 20)
     closed = reverse("period_stages_edit", args=[spbe_2021.pk])
-    client.post(closed, changed)
+    refused = client.post(closed, changed)
+    assert refused.status_code == 400 and refused.context["form"].non_field_errors()  # the service's message
     assert not spbe_2021.stages.exists()
 
 
