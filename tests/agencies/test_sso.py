@@ -230,7 +230,7 @@ def test_an_unmatched_person_sees_whom_to_ask(client, sso_settings, siti, bengku
     assert response.context["reason"] == sso.SsoRefused.UNMATCHED
     page = response.content.decode()
     assert "administrator" in page.lower() or "administrator" in page
-    assert "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK".title() in page
+    assert "Dinas Komunikasi, Informatika dan Statistik" in page
     # Nothing about any account (nor the provider's claims) is shown.
     for leaked in (siti.username, siti.full_name, SITI_NIP, "budi.santoso", "Budi Santoso"):
         assert leaked not in page
@@ -399,3 +399,13 @@ class TestMatching:
     def test_no_subject_is_refused(self, siti):
         with pytest.raises(sso.SsoRefused):
             sso.sso_account_match(claims={"nip": SITI_NIP})
+
+
+def test_the_personal_data_page_shows_single_sign_ons_and_the_linked_identity(client, sso_settings, siti):
+    client.get(sso_round(client, "asn-siti"))
+    page = client.get(reverse("personal_data"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Masuk melalui SSO" in page
+    assert "asn-siti" in page
+    data = client.get(reverse("personal_data_download")).json()
+    assert data["oidc_subject"] == "asn-siti"
+    assert [(s["method"], s["succeeded"]) for s in data["sign_ins"]] == [("sso", True)]
