@@ -87,11 +87,14 @@ def sso_start(request):
         raise Http404
     if request.user.is_authenticated:
         return HttpResponseRedirect(_safe_next(request, request.GET.get("next", "")) or resolve_url(settings.LOGIN_REDIRECT_URL))
-    return sso.sso_authorization_redirect(
-        request,
-        redirect_uri=request.build_absolute_uri(reverse("sso_callback")),
-        next_url=_safe_next(request, request.GET.get("next", "")),
-    )
+    try:
+        return sso.sso_authorization_redirect(
+            request,
+            redirect_uri=request.build_absolute_uri(reverse("sso_callback")),
+            next_url=_safe_next(request, request.GET.get("next", "")),
+        )
+    except sso.SsoRefused as refused:
+        return _sso_refused_page(request, refused)
 
 
 @never_cache
@@ -138,7 +141,8 @@ def _sso_refused_page(request, refused):
         "provider_name": settings.OIDC_PROVIDER_NAME,
         "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
     }
-    return render(request, "registration/sso_refused.html", context, status=403)
+    status = 503 if refused.reason == sso.SsoRefused.UNREACHABLE else 403
+    return render(request, "registration/sso_refused.html", context, status=status)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -312,6 +312,7 @@ class AccessLogEntry(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", _("Wrong password")
         SSO_SIGN_IN = "sso_sign_in", _("Signed in through single sign-on")
         SSO_REFUSED = "sso_refused", _("Single sign-on refused")
+        SSO_UNLINKED = "sso_unlinked", _("Single sign-on identity unlinked")
         MEMBERSHIP_CHANGED = "membership_changed", _("Role changed")
         TOKEN_CREATED = "token_created", _("API token created")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence of another agency downloaded")

@@ -34,6 +34,7 @@ class SsoRefused(Exception):
 
     STATE = "state"
     PROVIDER = "provider"
+    UNREACHABLE = "unreachable"
     TOKEN = "token"
     UNMATCHED = "unmatched"
     INACTIVE = "inactive"
@@ -41,6 +42,7 @@ class SsoRefused(Exception):
     REASONS = {
         STATE: _("The sign-in request is unknown, expired or already used."),
         PROVIDER: _("The identity provider did not complete the sign-in."),
+        UNREACHABLE: _("The identity provider cannot be reached at the moment. Try again later."),
         TOKEN: _("The identity provider's answer could not be verified."),
         UNMATCHED: _("No portal account matches this person."),
         INACTIVE: _("The matching portal account is deactivated."),
@@ -91,7 +93,12 @@ def oidc_client():
 def sso_authorization_redirect(request, *, redirect_uri, next_url=""):
     """The redirect to the provider's authorization endpoint; state, nonce and PKCE verifier are
     kept in the session by Authlib until the callback."""
-    response = oidc_client().authorize_redirect(request, redirect_uri)
+    import requests
+
+    try:
+        response = oidc_client().authorize_redirect(request, redirect_uri)
+    except (requests.RequestException, ValueError, RuntimeError) as error:  # discovery unreachable or malformed
+        raise SsoRefused(SsoRefused.UNREACHABLE, detail=str(error)[:100]) from error
     request.session[SESSION_NEXT] = next_url
     return response
 
@@ -132,8 +139,14 @@ def id_token_claims(*, id_token, nonce, access_token=None, now=None):
     from joserfc.jwk import KeySet
     from joserfc.jws import JWSRegistry
 
+    import requests
+
     client = oidc_client()
-    metadata = client.load_server_metadata()
+    try:
+        metadata = client.load_server_metadata()
+        keys = client.fetch_jwk_set()
+    except (requests.RequestException, ValueError, RuntimeError) as error:
+        raise SsoRefused(SsoRefused.UNREACHABLE, detail=str(error)[:100]) from error
     # OpenID Connect Discovery 1.0 §4.3: the discovery document's issuer is the configured one.
     if metadata.get("issuer") != settings.OIDC_ISSUER:
         raise SsoRefused(SsoRefused.TOKEN, detail="discovery issuer mismatch")
@@ -141,9 +154,13 @@ def id_token_claims(*, id_token, nonce, access_token=None, now=None):
     registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
     try:
         try:
-            decoded = jwt.decode(id_token, key=KeySet.import_key_set(client.fetch_jwk_set()), registry=registry)
-        except InvalidKeyIdError:
-            decoded = jwt.decode(id_token, key=KeySet.import_key_set(client.fetch_jwk_set(force=True)), registry=registry)
+            decoded = jwt.decode(id_token, key=KeySet.import_key_set(keys), registry=registry)
+        except InvalidKeyIdError:  # the provider rotated its keys: fetch them once more
+            try:
+                keys = client.fetch_jwk_set(force=True)
+            except (requests.RequestException, ValueError) as error:
+                raise SsoRefused(SsoRefused.UNREACHABLE, detail=str(error)[:100]) from error
+            decoded = jwt.decode(id_token, key=KeySet.import_key_set(keys), registry=registry)
         options = {
             "iss": {"essential": True, "value": settings.OIDC_ISSUER},
             "aud": {"essential": True, "value": settings.OIDC_CLIENT_ID},
@@ -220,3 +237,17 @@ def sso_sign_in_record(*, user=None, refused=None, ip_address=None):
     if refused.user is not None:
         return SignInRecord.objects.create(user=refused.user, ip_address=ip_address, succeeded=False, method=SignInMethod.SSO)
     return None
+
+
+@transaction.atomic
+def sso_subject_unlink(*, user, by, ip_address=None):
+    """Forget the provider's subject remembered on ``user`` (e.g. the provider re-issued the
+    person's identity): the next single sign-on matches by NIP or e-mail again. Access-logged."""
+    from .services import access_log_write
+
+    if not user.oidc_subject:
+        return False
+    User.objects.filter(pk=user.pk).update(oidc_subject=None)
+    user.oidc_subject = None
+    access_log_write(actor=by, action=AccessLogEntry.Action.SSO_UNLINKED, object_description=user.username, ip_address=ip_address)
+    return True

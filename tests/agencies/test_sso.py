@@ -409,3 +409,31 @@ def test_the_personal_data_page_shows_single_sign_ons_and_the_linked_identity(cl
     data = client.get(reverse("personal_data_download")).json()
     assert data["oidc_subject"] == "asn-siti"
     assert [(s["method"], s["succeeded"]) for s in data["sign_ins"]] == [("sso", True)]
+
+
+def test_an_unreachable_provider_is_said_so_not_a_server_error(client, sso_settings, settings):
+    from tests.oidc_provider import _free_port
+
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{_free_port()}"  # nobody listens there
+    response = client.get(reverse("sso_start"))
+    assert response.status_code == 503
+    assert response.context["reason"] == sso.SsoRefused.UNREACHABLE
+
+
+def test_an_administrator_unlinks_a_remembered_identity_and_it_is_logged(client, client_of, sso_settings, siti, administrator):
+    client.get(sso_round(client, "asn-siti"))
+    siti.refresh_from_db()
+    assert siti.oidc_subject == "asn-siti"
+    admin = client_of(administrator)
+    response = admin.post(reverse("admin:agencies_user_changelist"), {"action": "sso_unlink", "_selected_action": [siti.pk]})
+    assert response.status_code == 302
+    siti.refresh_from_db()
+    assert siti.oidc_subject is None
+    entry = AccessLogEntry.objects.get(action=AccessLogEntry.Action.SSO_UNLINKED)
+    assert entry.actor == administrator and entry.object_description == siti.username
+    # The administrator sees the remembered identity (read-only) on the person's page.
+    siti.oidc_subject = "asn-siti"
+    siti.save()
+    page = admin.get(reverse("admin:agencies_user_change", args=[siti.pk])).content.decode()
+    assert "asn-siti" in page
+    assert 'name="oidc_subject"' not in page
