@@ -55,7 +55,15 @@ run: setup
 	@echo "Serving the SPBE Portal at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+# The single sign-on tests run a real OpenID Connect provider (node-oidc-provider, pinned in
+# .ci/oidc/package-lock.json) with node. Without npm they skip, except under SPBE_REQUIRE_SERVICES=1.
+OIDC_PROVIDER := .ci/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): .ci/oidc/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix .ci/oidc --no-audit --no-fund --loglevel=error || { echo "npm ci for the test OpenID Connect provider failed."; test -z "$$SPBE_REQUIRE_SERVICES"; }; \
+	else echo "npm not found: the single sign-on tests skip (they fail with SPBE_REQUIRE_SERVICES=1)."; test -z "$$SPBE_REQUIRE_SERVICES"; fi
+
+test: $(VENV)/.installed-dev $(OIDC_PROVIDER)
 	mkdir -p var/test
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -76,12 +76,12 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "position", "employee_number", "email", "phone")}),
-        (_("Access"), {"fields": ("is_active", "is_superuser", "last_login", "date_joined")}),
+        (_("Access"), {"fields": ("is_active", "is_superuser", "oidc_subject", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["oidc_subject", "last_login", "date_joined"]
 
     def save_formset(self, request, form, formset, change):
         """Memberships edited on the person's page go to the access log like those of the membership list."""
@@ -313,7 +313,20 @@ def anonymise_people(modeladmin, request, queryset):
 
 
 anonymise_people.short_description = _("Anonymise departed people")
-UserAdmin.actions = [anonymise_people]
+
+
+@admin.action(description=_("Unlink the single sign-on identity"))
+def sso_unlink(modeladmin, request, queryset):
+    """Admin action: forget the provider's subject remembered on the selected people (the next single
+    sign-on matches by NIP or e-mail again), access-logged (agencies.sso.sso_subject_unlink)."""
+    from .lockouts import client_address
+    from .sso import sso_subject_unlink
+
+    count = sum(sso_subject_unlink(user=person, by=request.user, ip_address=client_address(request)) for person in queryset)
+    modeladmin.message_user(request, _("Single sign-on identity unlinked for %(count)d people.") % {"count": count})
+
+
+UserAdmin.actions = [anonymise_people, sso_unlink]
 
 
 @admin.register(AccessLogEntry)

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from . import access
 from .selectors import unread_notification_count
 
@@ -12,4 +14,5 @@ def navigation(request):
         "nav_is_provincial_staff": access.is_provincial_staff(user),
         "nav_is_officer": any(m.role in access.SUBMIT_ROLES for m in access.memberships_of(user)),
         "nav_unread": unread_notification_count(user=user),
+        "nav_password_login": settings.PASSWORD_LOGIN_ENABLED,
     }

@@ -28,6 +28,13 @@ class User(AbstractUser):
         validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))],
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The single sign-on provider's subject ("sub") for this person, remembered at their first
+    # sign-in through it (agencies.sso); later sign-ins match by it. Never set by signing in alone
+    # on an account that holds another one.
+    oidc_subject = models.CharField(
+        _("single sign-on subject"), max_length=255, null=True, blank=True, unique=True, editable=False,
+        help_text=_("The identity provider's subject identifier, remembered at the first single sign-on."),
+    )
     review_digest = models.BooleanField(
         _("daily digest of submissions"),
         default=False,
@@ -272,6 +279,11 @@ class OutgoingEmail(models.Model):
         return f"{self.recipient}: {self.subject}"
 
 
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    SSO = "sso", _("Single sign-on")
+
+
 class SignInRecord(models.Model):
     """One attempt to sign in to an existing account, kept for the person's own record (UU 27/2022)
     and for the administrators; purged after ``PERSONAL_LOG_RETENTION_DAYS``."""
@@ -280,6 +292,7 @@ class SignInRecord(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     succeeded = models.BooleanField(_("succeeded"))
+    method = models.CharField(_("method"), max_length=10, choices=SignInMethod.choices, default=SignInMethod.PASSWORD)
 
     class Meta:
         verbose_name = _("sign-in record")
@@ -297,6 +310,9 @@ class AccessLogEntry(models.Model):
     class Action(models.TextChoices):
         SIGN_IN = "sign_in", _("Signed in")
         SIGN_IN_FAILED = "sign_in_failed", _("Wrong password")
+        SSO_SIGN_IN = "sso_sign_in", _("Signed in through single sign-on")
+        SSO_REFUSED = "sso_refused", _("Single sign-on refused")
+        SSO_UNLINKED = "sso_unlinked", _("Single sign-on identity unlinked")
         MEMBERSHIP_CHANGED = "membership_changed", _("Role changed")
         TOKEN_CREATED = "token_created", _("API token created")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence of another agency downloaded")

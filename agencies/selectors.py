@@ -159,13 +159,17 @@ def personal_data(*, user):
         "email": user.email,
         "phone": user.phone,
         "position": user.position,
+        "oidc_subject": user.oidc_subject or "",
         "date_joined": user.date_joined,
         "last_login": user.last_login,
         "memberships": [
             {"agency_code": m.agency.code, "agency": m.agency.name, "role": m.role, "role_label": m.get_role_display(), "since": m.created_at}
             for m in memberships
         ],
-        "sign_ins": [{"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded} for record in sign_ins],
+        "sign_ins": [
+            {"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded, "method": record.method}
+            for record in sign_ins
+        ],
     }
 
 

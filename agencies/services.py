@@ -322,8 +322,9 @@ def password_reset_request_record(*, ip_address, email):
 
 
 def sign_in_record(*, username, ip_address, succeeded):
-    """Record an attempt to sign in as ``username``; nothing for a user name with no account (an
-    unknown name is not personal data of anyone here)."""
+    """Record an attempt to sign in as ``username`` with a password; nothing for a user name with no
+    account (an unknown name is not personal data of anyone here). Single sign-on attempts are
+    recorded by agencies.sso.sso_sign_in_record."""
     from .models import SignInRecord
 
     from .models import AccessLogEntry
@@ -385,6 +386,7 @@ def person_anonymise(*, user, by, reason, ip_address=None):
     user.first_name = user.last_name = ""
     user.username = f"petugas-{user.pk}"
     user.email = user.phone = user.employee_number = user.position = ""
+    user.oidc_subject = None
     user.is_active = user.is_staff = user.is_superuser = False
     user.review_digest = False
     user.set_unusable_password()

@@ -7,6 +7,7 @@ file under var/, tasks run inline (no Redis), e-mail printed to the console.
 from datetime import timedelta
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -139,7 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "agencies.backends.PasswordBackend",
+    "agencies.backends.SingleSignOnBackend",
     "agencies.backends.AdministratorPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -252,6 +254,26 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SPBE Portal <spbe@localhost>
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[SPBE Portal] "
 # The portal's address as users reach it, for links in e-mails (e.g. https://spbe.bengkuluprov.go.id).
+# --- Single sign-on (OpenID Connect; agencies/sso.py, docs/deployment.md "Single sign-on") --------
+# Off unless OIDC_ISSUER is set. A person signing in through the provider is matched to an existing
+# account (by NIP, else by verified e-mail); signing in never creates an account or grants a role.
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("https", "http"))
+if OIDC_ISSUER:
+    OIDC_ISSUER = OIDC_ISSUER.rstrip("/")
+    if urlparse(OIDC_ISSUER).scheme == "http" and urlparse(OIDC_ISSUER).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL (plain http only on loopback, for tests).")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", required=bool(OIDC_ISSUER))
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", required=bool(OIDC_ISSUER))
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "SSO ASN")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_NIP_CLAIM = env_str("OIDC_NIP_CLAIM", "nip")
+# Seconds of clock difference tolerated between the provider and this server on the ID token's exp/iat.
+OIDC_CLOCK_SKEW = env_int("OIDC_CLOCK_SKEW", 60, minimum=0)
+# Seconds to wait for the provider (discovery, keys, token endpoint).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Off: no password sign-in at all (single sign-on only), no password reset or change pages.
+PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN_ENABLED", default=True)
+
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # --- Evidence files -----------------------------------------------------------------------------

@@ -155,3 +155,25 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider on loopback for the session (tests/oidc_provider.py)."""
+    from .oidc_provider import RunningProvider
+
+    provider = RunningProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso_settings(settings, oidc_provider):
+    """Single sign-on configured against the test provider, as the portal's confidential client."""
+    from .oidc_provider import PORTAL_CLIENT, SCOPES
+
+    settings.OIDC_ISSUER = oidc_provider.issuer
+    settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = PORTAL_CLIENT
+    settings.OIDC_SCOPES = SCOPES
+    settings.OIDC_PROVIDER_NAME = "SSO ASN"
+    return settings

@@ -42,6 +42,7 @@ import kombu.transport.redis, celery.backends.redis, celery.apps.worker, celery.
 import celery.concurrency.prefork, django_celery_beat.schedulers
 import reports.tasks, reports.rendering, gunicorn.app.wsgiapp, honcho.command
 import assessments.interview_kit, docx, docx.table  # the interview kit's Word document (python-docx, lxml)
+import authlib.integrations.django_client, authlib.oidc.core, joserfc.jwt, requests  # single sign-on (agencies.sso)
 """
 
 

@@ -54,6 +54,11 @@ def test_production_settings_pass_check_deploy_with_nothing_to_report():
         ({**PRODUCTION, "REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL is malformed"),
         ({**PRODUCTION, "DEBUG": "maybe"}, "DEBUG must be one of"),
         ({**PRODUCTION, "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number"),
+        ({**PRODUCTION, "OIDC_ISSUER": "https://sso.example.go.id/realms/asn"}, "OIDC_CLIENT_ID must be set"),
+        ({**PRODUCTION, "OIDC_ISSUER": "https://sso.example.go.id", "OIDC_CLIENT_ID": "spbe"}, "OIDC_CLIENT_SECRET must be set"),
+        ({**PRODUCTION, "OIDC_ISSUER": "http://sso.example.go.id", "OIDC_CLIENT_ID": "spbe", "OIDC_CLIENT_SECRET": "s"}, "OIDC_ISSUER must be an https:// URL"),
+        ({**PRODUCTION, "OIDC_ISSUER": "sso.example.go.id"}, "OIDC_ISSUER is malformed"),
+        ({**PRODUCTION, "OIDC_CLOCK_SKEW": "-5"}, "OIDC_CLOCK_SKEW must be at least 0"),
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(env, message):
@@ -157,3 +162,11 @@ def test_make_run_against_a_real_database_loads_no_demo_accounts_unless_asked():
     plan = planned_setup(DATABASE_URL="postgres://spbe@127.0.0.1:5432/spbe_portal")
     assert "load_demo_accounts" not in plan and "load_agencies" in plan and "load_framework" in plan
     assert "load_demo_accounts" in planned_setup(DATABASE_URL="postgres://spbe@127.0.0.1:5432/spbe_portal", DEMO="1")
+
+
+def test_single_sign_on_from_the_environment_passes_check_deploy():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, OIDC_ISSUER="https://sso.example.go.id/realms/asn/",
+        OIDC_CLIENT_ID="spbe-portal", OIDC_CLIENT_SECRET="secret", PASSWORD_LOGIN_ENABLED="0",
+    )
+    assert result.returncode == 0, result.stderr

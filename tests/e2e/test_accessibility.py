@@ -28,6 +28,9 @@ NOT_PAGES = {
     "interview_kit_pdf", "interview_kit_docx",
     # One person's own personal data as a JSON file.
     "personal_data_download",
+    # Single sign-on: a redirect to the provider, and its answer (needs a provider round trip; the
+    # refusal page and the login page with the button are audited in tests/e2e/test_sso.py).
+    "sso_start", "sso_callback",
 }
 
 MUST_REACH = {
