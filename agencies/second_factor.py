@@ -222,8 +222,13 @@ def verify(*, request, code):
             device = totp if totp.verify_token(code) else None
         elif totp is not None and code:
             static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-            if static is not None and any(static.verify_token(hashed) for hashed in _recovery_hashes(code)):
-                device, recovery_used = static, True
+            if static is not None:
+                # One verification per attempt (django-otp throttles each miss), with the hash that
+                # matches under the current or an older SECRET_KEY, if any.
+                hashes = _recovery_hashes(code)
+                stored = static.token_set.filter(token__in=hashes).values_list("token", flat=True).first()
+                if static.verify_token(stored or hashes[0]):
+                    device, recovery_used = static, True
     if device is None:
         access_log_write(actor=user, action=AccessLogEntry.Action.SECOND_FACTOR_FAILED, object_description=user.username,
                          ip_address=client_address(request))
