@@ -19,6 +19,7 @@ from . import sso
 
 from .lockouts import client_address
 from .services import sign_in_record
+from .second_factor_views import recovery_codes, second_factor_disable, second_factor_setup, second_factor_verify
 from .views import access_log, account_settings, personal_data, personal_data_download
 from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
 
@@ -63,7 +64,12 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
-        sign_in_record(username=form.get_user().get_username(), ip_address=client_address(self.request), succeeded=True)
+        from .second_factor import STEP_VERIFY, step_for_request
+
+        user = form.get_user()
+        # With a second factor owed, the sign-in is recorded at the code step (agencies.second_factor).
+        if step_for_request(self.request, user) != STEP_VERIFY:
+            sign_in_record(username=user.get_username(), ip_address=client_address(self.request), succeeded=True)
         return super().form_valid(form)
 
     def form_invalid(self, form):
@@ -163,6 +169,10 @@ urlpatterns = [
     path("sso/masuk/", sso_start, name="sso_start"),
     path("sso/callback/", sso_callback, name="sso_callback"),
     path("pengaturan/", account_settings, name="account_settings"),
+    path("dua-langkah/", second_factor_verify, name="second_factor_verify"),
+    path("dua-langkah/pasang/", second_factor_setup, name="second_factor_setup"),
+    path("dua-langkah/kode-pemulihan/", recovery_codes, name="recovery_codes"),
+    path("dua-langkah/matikan/", second_factor_disable, name="second_factor_disable"),
     path("data-pribadi/", personal_data, name="personal_data"),
     path("data-pribadi/unduh/", personal_data_download, name="personal_data_download"),
     path("log-akses/", access_log, name="access_log"),

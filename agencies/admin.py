@@ -76,12 +76,67 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "position", "employee_number", "email", "phone")}),
-        (_("Access"), {"fields": ("is_active", "is_superuser", "oidc_subject", "last_login", "date_joined")}),
+        (_("Access"), {"fields": ("is_active", "is_superuser", "oidc_subject", "last_login", "date_joined", "second_factor_status")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")}),
     )
-    readonly_fields = ["oidc_subject", "last_login", "date_joined"]
+    readonly_fields = ["oidc_subject", "last_login", "date_joined", "second_factor_status"]
+
+    @admin.display(description=_("two-step sign-in"))
+    def second_factor_status(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        from .second_factor import status
+
+        if obj is None or obj.pk is None:
+            return "—"
+        state = status(obj)
+        if not state["enabled"]:
+            text = _("Off (must set it up at the next sign-in)") if state["required"] else _("Off")
+            return text
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>', _("On"),
+            reverse("admin:agencies_user_second_factor_reset", args=[obj.pk]), _("Reset (lost phone)…"),
+        )
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("<id:object_id>/dua-langkah/reset/", self.admin_site.admin_view(self.second_factor_reset_view),
+                 name="agencies_user_second_factor_reset"),
+            *super().get_urls(),
+        ]
+
+    def second_factor_reset_view(self, request, object_id):
+        """Reset a person's second factor, with a reason (agencies.second_factor.reset)."""
+        from django.contrib import messages
+        from django.http import Http404
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+
+        from .forms import SecondFactorResetForm
+        from .second_factor import reset
+
+        person = self.get_object(request, object_id)
+        if person is None or not self.has_change_permission(request, person):
+            raise Http404
+        form = SecondFactorResetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                reset(user=person, by=request.user, reason=form.cleaned_data["reason"], ip_address=client_address(request))
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                self.message_user(request, _("Two-step sign-in of %(person)s is reset.") % {"person": person}, messages.SUCCESS)
+                return redirect(reverse("admin:agencies_user_change", args=[person.pk]))
+        return TemplateResponse(request, "admin/agencies/user/second_factor_reset.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Reset two-step sign-in"), "person": person, "form": form, "opts": self.model._meta,
+        })
 
     def save_formset(self, request, form, formset, change):
         """Memberships edited on the person's page go to the access log like those of the membership list."""
@@ -271,6 +326,16 @@ from axes.models import AccessAttempt  # noqa: E402
 from .services import login_lock_lift  # noqa: E402
 
 admin.site.unregister(AccessAttempt)
+
+# A person's authenticator and recovery codes are managed on their own page (set up, turn off,
+# new codes) and reset by an administrator from the person's page, with a reason in the access
+# log: not edited as raw devices (which would show or let one plant a key).
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 @admin.register(AccessAttempt)

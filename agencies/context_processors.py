@@ -9,6 +9,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from .second_factor import SESSION_KEY, STEP_SETUP, STEP_VERIFY
+
+    if getattr(request, "session", {}).get(SESSION_KEY) in (STEP_SETUP, STEP_VERIFY):
+        # Still owes the second factor: the bar shows no page it could not open anyway.
+        return {"nav_second_factor_pending": True}
     return {
         "nav_is_administrator": access.is_administrator(user),
         "nav_is_provincial_staff": access.is_provincial_staff(user),

@@ -112,3 +112,36 @@ class AccessLogFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All actions")), *AccessLogEntry.Action.choices]
+
+
+class SecondFactorCodeForm(forms.Form):
+    """The code step of two-step sign-in: six digits from the app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=20, strip=True,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}),
+    )
+
+
+class SecondFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"), max_length=10, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}),
+    )
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, replacing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["password"]
+        else:
+            self.fields["password"].help_text = _("Moving to a new phone replaces the current authenticator: confirm with your password.")
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(label=_("Why (e.g. phone lost, new phone without a backup)"), max_length=300)

@@ -56,3 +56,15 @@ class PortalAxesHandler(AxesDatabaseHandler):
             request.portal_address_refused = True
             return limit
         return failures
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        """A password is a complete sign-in only when no second factor is owed; otherwise axes
+        records the success (and forgets the pair's failures) after the code step
+        (agencies.second_factor), so that signing in again with the password does not wipe the
+        count of wrong codes."""
+        if request is not None and not getattr(request, "spbe_second_factor_passed", False):
+            from .second_factor import STEP_VERIFY, step_for_request
+
+            if step_for_request(request, user) == STEP_VERIFY:
+                return None
+        return super().user_logged_in(sender, request, user, **kwargs)

@@ -293,6 +293,7 @@ class SignInRecord(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     succeeded = models.BooleanField(_("succeeded"))
     method = models.CharField(_("method"), max_length=10, choices=SignInMethod.choices, default=SignInMethod.PASSWORD)
+    second_factor = models.BooleanField(_("two-step code"), default=False, help_text=_("The attempt was the code step of two-step sign-in."))
 
     class Meta:
         verbose_name = _("sign-in record")
@@ -317,6 +318,12 @@ class AccessLogEntry(models.Model):
         TOKEN_CREATED = "token_created", _("API token created")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence of another agency downloaded")
         PERSON_ANONYMISED = "person_anonymised", _("Person anonymised")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong two-step sign-in code")
+        SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Two-step sign-in set up")
+        SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Two-step sign-in turned off")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Two-step sign-in reset by an administrator")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes made")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

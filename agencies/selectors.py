@@ -147,11 +147,15 @@ SIGN_IN_HISTORY_LIMIT = 100
 
 def personal_data(*, user):
     """Everything the portal holds about ``user`` as a person (UU 27/2022): identity, contact,
-    memberships and the latest sign-ins. Three queries whatever the person holds."""
+    memberships, the latest sign-ins and whether two-step sign-in is on (never its key nor the
+    recovery codes). Four queries whatever the person holds."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from .models import SignInRecord
 
     memberships = Membership.objects.filter(user=user).select_related("agency").order_by("created_at", "pk")
     sign_ins = SignInRecord.objects.filter(user=user).order_by("-at", "-pk")[:SIGN_IN_HISTORY_LIMIT]
+    authenticator = TOTPDevice.objects.filter(user=user, confirmed=True).only("created_at").order_by("-pk").first()
     return {
         "full_name": user.full_name,
         "username": user.username,
@@ -167,9 +171,13 @@ def personal_data(*, user):
             for m in memberships
         ],
         "sign_ins": [
-            {"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded, "method": record.method}
+            {"at": record.at, "ip_address": record.ip_address, "succeeded": record.succeeded, "method": record.method, "second_factor": record.second_factor}
             for record in sign_ins
         ],
+        "two_step_sign_in": {
+            "enabled": authenticator is not None,
+            "since": authenticator.created_at if authenticator is not None else None,
+        },
     }
 
 

@@ -321,10 +321,11 @@ def password_reset_request_record(*, ip_address, email):
     return allowed
 
 
-def sign_in_record(*, username, ip_address, succeeded):
+def sign_in_record(*, username, ip_address, succeeded, second_factor=False):
     """Record an attempt to sign in as ``username`` with a password; nothing for a user name with no
-    account (an unknown name is not personal data of anyone here). Single sign-on attempts are
-    recorded by agencies.sso.sso_sign_in_record."""
+    account (an unknown name is not personal data of anyone here). ``second_factor``: the attempt was
+    the code step of two-step sign-in (agencies.second_factor), whose wrong codes the access log names
+    itself. Single sign-on attempts are recorded by agencies.sso.sso_sign_in_record."""
     from .models import SignInRecord
 
     from .models import AccessLogEntry
@@ -332,9 +333,10 @@ def sign_in_record(*, username, ip_address, succeeded):
     user = User.objects.filter(username=username).only("pk", "username").first()
     if user is None:
         return None
-    action = AccessLogEntry.Action.SIGN_IN if succeeded else AccessLogEntry.Action.SIGN_IN_FAILED
-    access_log_write(actor=user, action=action, object_description=user.username, ip_address=ip_address)
-    return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded)
+    if succeeded or not second_factor:
+        action = AccessLogEntry.Action.SIGN_IN if succeeded else AccessLogEntry.Action.SIGN_IN_FAILED
+        access_log_write(actor=user, action=action, object_description=user.username, ip_address=ip_address)
+    return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded, second_factor=second_factor)
 
 
 def access_log_write(*, actor, action, object_description="", reason="", ip_address=None):
@@ -372,8 +374,10 @@ def person_anonymise(*, user, by, reason, ip_address=None):
     """A departed person: the account is deactivated and every item of personal data removed (name,
     user name, e-mail, phone, NIP, position, sign-in history, API tokens); their events, items,
     indices and follow-ups keep pointing at the same account, now named e.g. "Petugas 17.02 #12".
-    Recorded in the access log (who, when, why)."""
+    Their two-step sign-in devices (authenticator key, recovery codes) are deleted. Recorded in the
+    access log (who, when, why)."""
     from .models import AccessLogEntry, SignInRecord
+    from .second_factor import devices_remove
 
     reason = (reason or "").strip()
     if not reason:
@@ -393,6 +397,7 @@ def person_anonymise(*, user, by, reason, ip_address=None):
     user.save()
     SignInRecord.objects.filter(user=user).delete()
     user.api_tokens.update(is_active=False)
+    devices_remove(user=user)
     access_log_write(actor=by, action=AccessLogEntry.Action.PERSON_ANONYMISED, object_description=name, reason=reason, ip_address=ip_address)
     return user
 

@@ -55,6 +55,7 @@ def account_settings(request):
     from django.contrib import messages
     from django.utils.translation import gettext as _
 
+    from . import second_factor
     from .forms import PreferencesForm
     from .services import user_preferences_update
 
@@ -64,7 +65,9 @@ def account_settings(request):
         user_preferences_update(user=request.user, review_digest=form.cleaned_data["review_digest"])
         messages.success(request, _("Your settings are saved."))
         return redirect("account_settings")
-    return render(request, "agencies/account_settings.html", {"form": form, "is_reviewer": is_reviewer})
+    return render(request, "agencies/account_settings.html", {
+        "form": form, "is_reviewer": is_reviewer, "second_factor": second_factor.status(request.user),
+    })
 
 
 @login_required

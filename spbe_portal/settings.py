@@ -4,6 +4,7 @@ See docs/deployment.md for the full list of variables. Development defaults (``D
 file under var/, tasks run inline (no Redis), e-mail printed to the console.
 """
 
+import os
 from datetime import timedelta
 
 from pathlib import Path
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "agencies",
     "assessments",
@@ -72,7 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After any sign-in (password or single sign-on), a person whose second factor is pending
+    # reaches only the code page or the set-up page (agencies/second_factor_views.py).
+    "agencies.second_factor_views.SecondFactorMiddleware",
     # Before any view reads the body (CSRF's check reads the form): refuses oversized uploads early.
     "spbe_portal.middleware.UploadSizeLimitMiddleware",
 
@@ -179,6 +188,26 @@ AXES_CLIENT_IP_CALLABLE = "agencies.lockouts.client_address"
 # The password-reset page sends at most this many e-mails an hour per client address and per e-mail
 # address (agencies.forms.QueuedPasswordResetForm); past that it answers the same and sends nothing.
 PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 3, minimum=1)
+
+# Two-step sign-in (agencies/second_factor.py, docs/deployment.md): an authenticator-app code (TOTP,
+# RFC 6238, 30 s, 6 digits) after the password, with one-time recovery codes. Required for people
+# holding one of these roles (superusers count as administrators); optional for everyone else.
+# Set SECOND_FACTOR_REQUIRED_ROLES to a comma-separated list of roles, or to "none" for nobody.
+SECOND_FACTOR_ROLES = ("administrator", "reviewer", "officer", "leadership")
+_required = os.environ.get("SECOND_FACTOR_REQUIRED_ROLES")
+SECOND_FACTOR_REQUIRED_ROLES = (
+    ["administrator", "reviewer"] if _required is None
+    else [role.strip() for role in _required.split(",") if role.strip() and role.strip().lower() != "none"]
+)
+if set(SECOND_FACTOR_REQUIRED_ROLES) - set(SECOND_FACTOR_ROLES):
+    raise ImproperlyConfigured(
+        f"SECOND_FACTOR_REQUIRED_ROLES names unknown roles {sorted(set(SECOND_FACTOR_REQUIRED_ROLES) - set(SECOND_FACTOR_ROLES))}: "
+        f"use {', '.join(SECOND_FACTOR_ROLES)} (comma-separated) or none."
+    )
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("SECOND_FACTOR_ISSUER", "Portal SPBE Bengkulu")
+# The admin never shows a person's TOTP key or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Sessions, cookies and HTTPS --------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 60 * 60

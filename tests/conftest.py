@@ -30,6 +30,13 @@ def private_media_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def second_factor_not_required(settings):
+    """Production requires two-step sign-in of administrators and reviewers; the tests sign them
+    in with force_login or a password alone unless a test asks for it (tests/agencies/test_second_factor.py)."""
+    settings.SECOND_FACTOR_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def celery_tasks_run_inline():
     celery_app.conf.task_always_eager = True
     yield

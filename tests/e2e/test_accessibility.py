@@ -93,6 +93,12 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "account_settings": reverse("account_settings"),
         "personal_data": reverse("personal_data"),
         "access_log": reverse("access_log"),
+        # Two-step sign-in: the set-up page for people without it; the others lead elsewhere
+        # unless it is on or owed (tests/e2e/test_second_factor.py audits them in those states).
+        "second_factor_setup": reverse("second_factor_setup"),
+        "second_factor_verify": reverse("second_factor_verify"),
+        "recovery_codes": reverse("recovery_codes"),
+        "second_factor_disable": reverse("second_factor_disable"),
     }
 
 
