@@ -152,7 +152,7 @@ def test_the_gate_applies_after_any_login_not_only_the_password_page(provincial_
     from django.contrib.sessions.backends.db import SessionStore
 
     request.session = SessionStore()
-    login(request, provincial_reviewer, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, provincial_reviewer, backend="agencies.backends.SingleSignOnBackend")
     request.session.save()
     client = Client()
     client.cookies["sessionid"] = request.session.session_key

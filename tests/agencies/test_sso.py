@@ -100,6 +100,18 @@ def test_reviewer_without_nip_signs_in_by_verified_email(client, sso_settings, p
     assert client.session["_auth_user_id"] == str(provincial_reviewer.pk)
 
 
+def test_a_reviewer_signed_in_by_sso_still_owes_the_second_factor(client, sso_settings, provincial_reviewer, settings):
+    """Single sign-on proves the first factor only: a reviewer whose role requires two-step sign-in
+    is sent to set it up before any page, as after a password."""
+    settings.SECOND_FACTOR_REQUIRED_ROLES = ["administrator", "reviewer"]
+    provincial_reviewer.email = RAHMAT_EMAIL
+    provincial_reviewer.save()
+    response = client.get(sso_round(client, "asn-rahmat"))
+    assert client.session["_auth_user_id"] == str(provincial_reviewer.pk)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("second_factor_setup"))
+
+
 # --- Refusals, each with a real flow or token from the provider --------------------------------
 
 
