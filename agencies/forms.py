@@ -131,16 +131,33 @@ class SecondFactorSetupForm(forms.Form):
     )
     password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
-    def __init__(self, *args, replacing=False, **kwargs):
+    def __init__(self, *args, replacing=False, by_code=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not replacing:
             del self.fields["password"]
+        elif by_code:
+            _ask_current_code(self.fields["password"])
+            self.fields["password"].help_text = _("Moving to a new phone replaces the current authenticator: confirm with a code from the current one.")
         else:
             self.fields["password"].help_text = _("Moving to a new phone replaces the current authenticator: confirm with your password.")
 
 
+def _ask_current_code(field):
+    """Where passwords are off (agencies.second_factor.confirms_by_password), the confirmation field
+    asks for a code of the authenticator app in use instead."""
+    field.label = _("Code from your current authenticator app")
+    field.widget = forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+
+
 class PasswordConfirmForm(forms.Form):
+    """A sensitive change confirmed by the password again (or by the app's code, ``by_code``)."""
+
     password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, by_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if by_code:
+            _ask_current_code(self.fields["password"])
 
 
 class SecondFactorResetForm(forms.Form):

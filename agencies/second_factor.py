@@ -292,8 +292,8 @@ def setup_confirm(*, request, code, password=None):
 
     user = request.user
     replacing = is_enabled(user)
-    if replacing and not user.check_password(password or ""):
-        raise ValidationError({"password": _("The password is not correct.")})
+    if replacing:
+        _reconfirm(user, password)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
         if device is None:
@@ -310,9 +310,24 @@ def setup_confirm(*, request, code, password=None):
     return codes
 
 
-def _check_password(user, password):
-    if not user.check_password(password or ""):
-        raise ValidationError({"password": _("The password is not correct.")})
+def confirms_by_password(user):
+    """Sensitive changes are confirmed by the password again; where passwords are switched off
+    (single sign-on only, PASSWORD_LOGIN_ENABLED) or the person has none, by a current code of the
+    authenticator app they already use."""
+    return settings.PASSWORD_LOGIN_ENABLED and user.has_usable_password()
+
+
+def _reconfirm(user, secret):
+    """The password (or, see confirms_by_password, the current app's code) given again; the error
+    sits on the form's ``password`` field either way."""
+    if confirms_by_password(user):
+        if not user.check_password(secret or ""):
+            raise ValidationError({"password": _("The password is not correct.")})
+        return
+    code = _normalise(secret or "")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or not _is_totp_shaped(code) or not device.verify_token(code):
+        raise ValidationError({"password": _("That code is not right, or it was used already. Enter the code the app shows now.")})
 
 
 def recovery_codes_renew(*, request, password):
@@ -322,7 +337,7 @@ def recovery_codes_renew(*, request, password):
     from .services import access_log_write
 
     user = request.user
-    _check_password(user, password)
+    _reconfirm(user, password)
     if not is_enabled(user):
         raise ValidationError(_("Two-step sign-in is not on for your account."))
     with transaction.atomic():
@@ -348,7 +363,7 @@ def disable(*, request, password):
     user = request.user
     if is_required(user):
         raise ValidationError(_("Your role requires two-step sign-in; it cannot be turned off."))
-    _check_password(user, password)
+    _reconfirm(user, password)
     with transaction.atomic():
         _devices_delete(user)
         access_log_write(actor=user, action=AccessLogEntry.Action.SECOND_FACTOR_DISABLED, object_description=user.username,

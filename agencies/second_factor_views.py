@@ -109,7 +109,8 @@ def second_factor_setup(request):
         return redirect(_with_next(reverse("second_factor_verify"), _safe_next(request, default="")))
     replacing = second_factor.is_enabled(request.user)
     device = second_factor.setup_begin(user=request.user)
-    form = SecondFactorSetupForm(request.POST or None, replacing=replacing)
+    form = SecondFactorSetupForm(request.POST or None, replacing=replacing,
+                                 by_code=not second_factor.confirms_by_password(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.setup_confirm(request=request, code=form.cleaned_data["code"], password=form.cleaned_data.get("password"))
@@ -133,7 +134,7 @@ def recovery_codes(request):
     left and a form to make new ones (password again)."""
     if not second_factor.is_enabled(request.user):
         return redirect("account_settings")
-    form = PasswordConfirmForm(request.POST or None)
+    form = PasswordConfirmForm(request.POST or None, by_code=not second_factor.confirms_by_password(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.recovery_codes_renew(request=request, password=form.cleaned_data["password"])
@@ -156,7 +157,7 @@ def second_factor_disable(request):
     state = second_factor.status(request.user)
     if not state["enabled"]:
         return redirect("account_settings")
-    form = PasswordConfirmForm(request.POST or None)
+    form = PasswordConfirmForm(request.POST or None, by_code=not second_factor.confirms_by_password(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             second_factor.disable(request=request, password=form.cleaned_data["password"])

@@ -239,6 +239,22 @@ def test_new_recovery_codes_need_the_password_and_void_the_old(rejang_lebong_off
     assert AccessLogEntry.objects.filter(action=AccessLogEntry.Action.RECOVERY_CODES_RENEWED).count() == 1
 
 
+def test_with_passwords_off_a_change_is_confirmed_with_the_current_code(rejang_lebong_officer, settings):
+    """Single sign-on only (PASSWORD_LOGIN_ENABLED off): no password to give again, so turning it
+    off and new recovery codes are confirmed with a current code of the app in use."""
+    device, _codes = enrol(rejang_lebong_officer)
+    client = sign_in(rejang_lebong_officer)
+    give_code(client, code_for(device))
+    settings.PASSWORD_LOGIN_ENABLED = False
+    page = client.get(reverse("second_factor_disable")).content.decode()
+    assert 'autocomplete="one-time-code"' in page and 'type="password"' not in page
+    assert client.post(reverse("second_factor_disable"), {"password": PASSWORD}).status_code == 200
+    assert second_factor.is_enabled(rejang_lebong_officer)
+    response = client.post(reverse("second_factor_disable"), {"password": code_for(device, steps_ahead=1)})
+    assert response.status_code == 302
+    assert not second_factor.is_enabled(rejang_lebong_officer)
+
+
 # --- The code step ---------------------------------------------------------------------------------
 
 def test_a_reviewer_with_an_authenticator_gives_the_code_after_the_password(provincial_reviewer, open_period):
