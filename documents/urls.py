@@ -3,5 +3,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("<str:code>/", views.document_verify, name="document_verify"),
+    path("<str:verification_code>/", views.document_verify, name="document_verify"),
 ]

@@ -11,8 +11,8 @@ from .forms import VerifyForm
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def document_verify(request, code):
-    document = services.issued_document_get(code=code)
+def document_verify(request, verification_code):
+    document = services.issued_document_get(code=verification_code)
     if document is None:
         raise Http404
     result = None
