@@ -6,7 +6,9 @@ every URL it meets is refused except the letterhead's logo, embedded as a data: 
 (agencies.letterheads), so a document never reaches the network or the disk.
 
 The minutes carry the organiser's letterhead (kop surat), the edition's document number, and from
-the second edition on, which edition they correct and why."""
+the second edition on, which edition they correct and why. A final edition also carries its
+verification mark (QR code and address, documents.services.verification_mark) and is then signed
+by the worker (meetings.services.minutes_render_execute); a draft has neither."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation

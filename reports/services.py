@@ -15,6 +15,10 @@ doubled.
   marking the run done, so a crash never leaves a "done" run without its whole files. A render that
   raises goes back to the queue with a growing delay (30 s, 60 s …) that the sweep honours, and
   after MAX_ATTEMPTS it is marked failed with its error.
+- The PDF is signed (documents.services.document_sign) before it is published; its verification
+  record (documents.IssuedDocument, code printed as a QR code) is reserved when the run is first
+  claimed, marked issued with the signed file's SHA-256 when the run is done, and marked not issued
+  when the run finally fails. A signature that cannot be made is a rendering error like any other.
 """
 
 from __future__ import annotations
