@@ -80,7 +80,8 @@ def document_reserve(*, kind, title, heading, document_number) -> IssuedDocument
         if not IssuedDocument.objects.filter(code=code).exists():
             break
     return IssuedDocument.objects.create(
-        code=code, kind=kind, title=title[:300], issuer=heading.office[:300], issuer_agency=heading.issuer,
+        code=code, kind=kind, title=title[:300], issuer=", ".join(part for part in (heading.office, heading.government) if part)[:300],
+        issuer_agency=heading.issuer,
         document_number=document_number,
     )
 

@@ -111,7 +111,8 @@ def test_the_report_is_recorded_as_issued_with_the_hash_of_the_signed_file(repor
     assert "Diskominfotik Provinsi Bengkulu (TEST)" in document.signer_subject
     assert len(document.signer_fingerprint) == 64
     assert len(document.code) == CODE_LENGTH and document.code.isalnum()
-    assert "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK" in document.issuer.upper() or document.issuer
+    assert document.issuer == "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK, PEMERINTAH PROVINSI BENGKULU"
+    assert document.issuer_agency.code == "17"
 
 
 def test_the_pdf_prints_its_number_and_the_address_of_its_verification_page(report):
@@ -120,6 +121,23 @@ def test_the_pdf_prints_its_number_and_the_address_of_its_verification_page(repo
     assert url in text.replace(" ", "") or url in text
     assert f"Nomor: {report.document_number}" in text
     assert "Dokumen ditandatangani secara elektronik" in text
+
+
+def test_the_qr_code_printed_on_the_pdf_decodes_to_the_verification_address(report, tmp_path):
+    """Rendered as a phone's camera sees it (pdftoppm, 200 dpi) and decoded by zbarimg (zbar-tools)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("zbarimg"):
+        pytest.fail("zbarimg (Debian package zbar-tools) is needed to decode the QR code.")
+    source = tmp_path / "report.pdf"
+    source.write_bytes(pdf_of(report))
+    pages = len(page_texts(source.read_bytes()))
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", str(pages), "-l", str(pages), str(source), str(tmp_path / "page")],
+                   check=True, capture_output=True, timeout=60)
+    image = next(tmp_path.glob("page*.png"))
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, timeout=60).stdout.split()
+    assert decoded == [f"{settings.PORTAL_BASE_URL}/verifikasi/{report.issued_document.code}/"]
 
 
 def test_the_qr_code_encodes_the_verification_address(report):
@@ -186,15 +204,13 @@ def test_the_issued_file_whose_certificate_the_portal_no_longer_trusts_has_no_va
 
 def test_after_a_renewal_the_old_certificate_listed_as_a_trust_root_keeps_old_documents_valid(report, settings, tmp_path,
                                                                                             test_signing_certificate):
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     old = tmp_path / "old.pem"
     old.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(test_certificate(test_signing_certificate).dump())
                     + b"-----END CERTIFICATE-----\n")
     renewed = self_signed_pkcs12(tmp_path / "renewed.p12", passphrase="renewed", common_name="Diskominfotik (renewed)")
     settings.SIGNING_PKCS12_PATH, settings.SIGNING_PKCS12_PASSPHRASE = str(renewed), "renewed"
+    assert outcome(verify(report.issued_document.code, pdf_of(report))) == "signature_invalid"  # renewed, old one not listed
     settings.SIGNING_TRUST_ROOTS = [str(old)]
-    assert Encoding  # imported for the PEM shape above
     assert outcome(verify(report.issued_document.code, pdf_of(report))) == "valid"
 
 
