@@ -29,6 +29,22 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """Call ``function`` here, or in a helper thread when this thread runs an asyncio event loop:
+    pyHanko's synchronous API calls asyncio.run(), which refuses to run inside a running loop (an
+    async server, a Playwright-driven test calling a service inline)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 class SigningError(Exception):
     """No signature can be made: the message says why, for the run's error and the operator."""
 
@@ -155,7 +171,7 @@ class Pkcs12Signer:
             name=_subject_text(certificate)[:300],
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        return signers.PdfSigner(metadata, signer=signer).sign_pdf(writer).getvalue()
+        return outside_event_loop(lambda: signers.PdfSigner(metadata, signer=signer).sign_pdf(writer).getvalue())
 
 
 # --- Verification -----------------------------------------------------------------------------------
@@ -190,7 +206,7 @@ def signature_check(pdf: bytes, *, trust_roots: list[bytes], moment: datetime.da
         moment=moment, revocation_mode="soft-fail",
     )
     try:
-        status = validate_pdf_signature(signatures[0], context)
+        status = outside_event_loop(validate_pdf_signature, signatures[0], context)
     except Exception as error:
         return SignatureCheck(False, _("The signature cannot be checked (%(error)s).") % {"error": type(error).__name__})
     subject = status.signing_cert.subject.human_friendly if status.signing_cert is not None else ""
