@@ -42,6 +42,9 @@ import kombu.transport.redis, celery.backends.redis, celery.apps.worker, celery.
 import celery.concurrency.prefork, django_celery_beat.schedulers
 import reports.tasks, reports.rendering, gunicorn.app.wsgiapp, honcho.command
 import assessments.interview_kit, docx, docx.table  # the interview kit's Word document (python-docx, lxml)
+import documents.signing, documents.services, segno  # signed documents: pyHanko and its chain, QR codes
+import pyhanko.sign.signers, pyhanko.sign.validation, pyhanko.pdf_utils.incremental_writer, pyhanko_certvalidator
+import cryptography.hazmat.primitives.serialization.pkcs12, asn1crypto.x509
 """
 
 
