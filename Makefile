@@ -33,6 +33,9 @@ setup: $(VENV)/.installed .env
 	mkdir -p var
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py ensure_schedules
+# Reports and final minutes are signed: without a configured certificate a development checkout
+# gets a self-signed DEMO one under VAR_DIR (said loudly; refused with DEBUG off).
+	$(DEV_ENV) $(PY) manage.py signing_demo_certificate
 ifeq ($(DEMO),1)
 	$(MAKE) --no-print-directory demo-data
 else

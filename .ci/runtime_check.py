@@ -8,7 +8,10 @@ Run with the python of a venv that has nothing but requirements.txt installed (a
 It migrates and loads the agency tree and the demo assessments into DATABASE_URL, starts a Celery
 worker from that venv (VENV/bin/celery, as the Procfile does), queues a regency report through the
 normal service (reports.services.report_request), waits until the worker has rendered it and checks
-the PDF. Any failure prints what went wrong, with the worker's log, and exits non-zero.
+the PDF: signed (PAdES) with the certificate configured in SIGNING_PKCS12_PATH (a self-signed one this
+check creates, as a server would be given the office's), its signature valid for pyHanko, and its
+issued-document record (the public verification page) holding the file's SHA-256. Any failure prints
+what went wrong, with the worker's log, and exits non-zero.
 """
 
 import importlib.util
@@ -57,6 +60,11 @@ def prepare_database():
     call_command("load_agencies", stdout=quiet)
     call_command("load_demo_accounts", "--allow-production", stdout=quiet)  # the demo assessments are theirs
     call_command("load_demo_assessments", "--allow-production", stdout=quiet)
+    path, passphrase = os.environ.get("SIGNING_PKCS12_PATH", ""), os.environ.get("SIGNING_PKCS12_PASSPHRASE", "")
+    if not path or not passphrase:
+        fail("SIGNING_PKCS12_PATH and SIGNING_PKCS12_PASSPHRASE must name the certificate the worker signs with")
+    say(f"signing certificate for this check: {path} (self-signed, created now)")
+    call_command("signing_demo_certificate", "--allow-production", "--path", path, "--passphrase", passphrase, stdout=quiet)
 
 
 def start_worker(log):
@@ -110,7 +118,7 @@ def produce_report(log):
         run.refresh_from_db()
         if run.state == ReportRun.State.DONE:
             break
-        if run.state == ReportRun.State.FAILED:
+        if run.state == ReportRun.State.FAILED or (run.state == ReportRun.State.QUEUED and run.error):
             fail(f"report run {run.pk} failed: {run.error}", log)
         time.sleep(0.5)
     else:
@@ -121,6 +129,27 @@ def produce_report(log):
     if not path.read_bytes().startswith(b"%PDF-"):
         fail(f"{path} is not a PDF", log)
     say(f"report rendered by the worker in {time.monotonic() - started:.1f} s: {path} ({path.stat().st_size} bytes)")
+    check_signed(run, path.read_bytes(), log)
+
+
+def check_signed(run, pdf, log):
+    """The worker signed the PDF: one PAdES signature, intact, over the whole file, by the configured
+    certificate; the issued document records the file's hash (what the verification page compares)."""
+    import hashlib
+
+    from documents.models import IssuedDocument
+    from documents.services import trust_roots
+    from documents.signing import signature_check
+
+    check = signature_check(pdf, trust_roots=trust_roots())
+    if not check.valid:
+        fail(f"the report PDF is not validly signed: {check.reason}", log)
+    document = run.issued_document
+    if document is None or document.state != IssuedDocument.State.ISSUED:
+        fail(f"report run {run.pk} has no issued document record", log)
+    if document.sha256 != hashlib.sha256(pdf).hexdigest():
+        fail("the issued document's SHA-256 is not the PDF's", log)
+    say(f"PDF signed by {check.signer_subject}; verification page /verifikasi/{document.code}/")
 
 
 def main():

@@ -6,13 +6,15 @@ every URL it meets is refused except the letterhead's logo, embedded as a data: 
 (agencies.letterheads), so a document never reaches the network or the disk.
 
 The minutes carry the organiser's letterhead (kop surat), the edition's document number, and from
-the second edition on, which edition they correct and why."""
+the second edition on, which edition they correct and why. A final edition also carries its
+verification mark (QR code and address, documents.services.verification_mark) and is then signed
+by the worker (meetings.services.minutes_render_execute); a draft has neither."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 
-def minutes_context(meeting, *, edition=None, heading=None):
+def minutes_context(meeting, *, edition=None, heading=None, verification=None):
     from agencies.selectors import issuing_office
 
     from .selectors import meeting_follow_ups_for_minutes
@@ -22,6 +24,7 @@ def minutes_context(meeting, *, edition=None, heading=None):
         "meeting": meeting,
         "heading": heading or issuing_office(agency=meeting.organiser),
         "edition": edition,
+        "verification": verification,  # documents.services.VerificationMark of a final edition (QR code)
         "starts": starts,
         "ends": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
         "participants": list(meeting.participants.order_by("path")),
@@ -31,14 +34,15 @@ def minutes_context(meeting, *, edition=None, heading=None):
     }
 
 
-def render_minutes(meeting, *, edition=None, heading=None) -> bytes:
+def render_minutes(meeting, *, edition=None, heading=None, verification=None) -> bytes:
     """The minutes as a PDF; ``edition`` (a MeetingMinutes, saved or about to be) gives the number
     and the correction; without it the PDF is a draft."""
     from weasyprint import HTML
 
     from agencies.letterheads import embedded_only_fetcher
 
-    context = minutes_context(meeting, edition=edition, heading=heading)
+    context = minutes_context(meeting, edition=edition, heading=heading, verification=verification)
     with translation.override("id"):
         html = render_to_string("meetings/minutes_pdf.html", context)
-    return HTML(string=html, url_fetcher=embedded_only_fetcher(context["heading"].embedded()), base_url=None).write_pdf()
+    embedded = {**context["heading"].embedded(), **(verification.embedded() if verification else {})}
+    return HTML(string=html, url_fetcher=embedded_only_fetcher(embedded), base_url=None).write_pdf()

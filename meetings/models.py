@@ -131,6 +131,10 @@ class MeetingMinutes(PrivateFile):
     edition = models.PositiveIntegerField(_("edition"))
     document_number = models.CharField(_("document number"), max_length=120, blank=True)
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    issued_document = models.OneToOneField(
+        "documents.IssuedDocument", verbose_name=_("issued document"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="minutes", help_text=_("The signed PDF's verification record."),
+    )
 
     @property
     def corrects_edition(self):
@@ -336,6 +340,10 @@ class MinutesRender(models.Model):
     edition_number = models.PositiveIntegerField(_("edition"), null=True, blank=True, help_text=_("Empty for a draft."))
     document_number = models.CharField(_("document number"), max_length=120, blank=True)
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    issued_document = models.OneToOneField(
+        "documents.IssuedDocument", verbose_name=_("issued document"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="minutes_render", help_text=_("Of an edition: its verification record, reserved when it is first rendered."),
+    )
     minutes = models.OneToOneField(MeetingMinutes, verbose_name=_("final minutes"), on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="render")
     file = models.FileField(_("draft PDF"), upload_to=private_file_path, max_length=255, blank=True)

@@ -144,7 +144,7 @@ def minutes_renders(*, meeting, is_staff):
     for provincial staff, the latest draft. Two queries."""
     from .models import MinutesRender
 
-    renders = MinutesRender.objects.filter(meeting=meeting).select_related("minutes").order_by("-created_at", "-pk")
+    renders = MinutesRender.objects.filter(meeting=meeting).select_related("minutes", "issued_document").order_by("-created_at", "-pk")
     edition = renders.exclude(edition_number=None).first()
     draft = renders.filter(edition_number=None).first() if is_staff and not meeting.is_final else None
     return {"edition_render": edition, "draft_render": draft,

@@ -19,6 +19,10 @@ from agencies.models import Membership
 from agencies.selectors import issuing_office, people_of, users_with_role_over
 from agencies.services import document_number_issue
 from assessments.stored_files import check_upload, remember, removes_files_on_failure
+from documents.models import IssuedDocument
+from documents.services import (
+    document_issued, document_not_issued, document_reserve, document_retry, document_sign, verification_mark,
+)
 from spbe_portal.dates import format_date
 
 from .models import (
@@ -232,10 +236,10 @@ def minutes_sweep(*, now=None):
     fail them after MINUTES_MAX_ATTEMPTS. Returns the number sent."""
     now = now or timezone.now()
     stale = MinutesRender.objects.filter(state=RenderState.RUNNING, started_at__lt=now - MINUTES_STALE_AFTER)
-    stale.filter(attempts__gte=MINUTES_MAX_ATTEMPTS).update(
-        state=RenderState.FAILED, finished_at=now,
-        error=_("The worker stopped while rendering, %(count)s times.") % {"count": MINUTES_MAX_ATTEMPTS},
-    )
+    given_up = _("The worker stopped while rendering, %(count)s times.") % {"count": MINUTES_MAX_ATTEMPTS}
+    for document_id in stale.filter(attempts__gte=MINUTES_MAX_ATTEMPTS).values_list("issued_document_id", flat=True):
+        document_not_issued(document_id=document_id, reason=given_up)
+    stale.filter(attempts__gte=MINUTES_MAX_ATTEMPTS).update(state=RenderState.FAILED, finished_at=now, error=given_up)
     stale.filter(attempts__lt=MINUTES_MAX_ATTEMPTS).update(state=RenderState.QUEUED, dispatched_at=None)
     waiting = MinutesRender.objects.filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - MINUTES_LOST_MESSAGE_AFTER),
@@ -252,8 +256,20 @@ def _render_claim(render_id):
             return None  # done, failed, or another worker has it: a duplicate message does nothing
         render.state, render.started_at, render.error = RenderState.RUNNING, timezone.now(), ""
         render.attempts += 1
-        render.save(update_fields=["state", "started_at", "error", "attempts"])
+        if not render.is_draft and render.issued_document_id is None:
+            # An edition is signed: its verification code is decided before rendering (the PDF prints it).
+            meeting = render.meeting
+            render.issued_document = document_reserve(
+                kind=IssuedDocument.Kind.MINUTES, title=_minutes_title(meeting, render.edition_number),
+                heading=issuing_office(agency=meeting.organiser), document_number=render.document_number,
+            )
+        render.save(update_fields=["state", "started_at", "error", "attempts", "issued_document"])
         return render
+
+
+def _minutes_title(meeting, edition_number):
+    date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return f"Notulen rapat pengendalian SPBE {date_text} — {meeting.title} (edisi {edition_number})"
 
 
 @removes_files_on_failure
@@ -270,13 +286,17 @@ def minutes_render_execute(render_id):
     meeting = render.meeting
     heading = issuing_office(agency=meeting.organiser)
     date_text = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    if render.is_draft:
+    if render.is_draft:  # a draft is not an issued document: not signed, no verification mark
         content = render_minutes(meeting, heading=heading)
         name = f"Draf notulen rapat pengendalian SPBE {date_text}.pdf"
     else:
         edition = MeetingMinutes(meeting=meeting, edition=render.edition_number, document_number=render.document_number,
-                                 correction_reason=render.correction_reason)
-        content = render_minutes(meeting, edition=edition, heading=heading)
+                                 correction_reason=render.correction_reason, issued_document=render.issued_document)
+        rendered = render_minutes(meeting, edition=edition, heading=heading, verification=verification_mark(render.issued_document))
+        # Signed before it is stored: a signature that cannot be made raises (SigningError) and the
+        # rendering is retried or failed — never an unsigned edition.
+        signed = document_sign(document=render.issued_document, pdf=rendered)
+        content = signed.content
         name = f"Notulen rapat pengendalian SPBE {date_text} edisi {render.edition_number}.pdf"
     checked = check_bytes(name, content, max_bytes=10**9)
     with transaction.atomic():
@@ -295,6 +315,7 @@ def minutes_render_execute(render_id):
         else:
             edition.store(ContentFile(content, name=name), checked, actor=locked.requested_by or meeting.created_by)
             edition.save()
+            document_issued(document=render.issued_document, signed=signed)
             locked.minutes = edition
         locked.state, locked.finished_at, locked.next_attempt_at = RenderState.DONE, timezone.now(), None
         locked.save()
@@ -315,6 +336,8 @@ def minutes_render_failed(render_id, error):
         render.dispatched_at = None
         render.next_attempt_at = None if final else timezone.now() + timedelta(seconds=30 * 2 ** (render.attempts - 1))
         render.save(update_fields=["error", "state", "finished_at", "dispatched_at", "next_attempt_at"])
+        if final:
+            document_not_issued(document_id=render.issued_document_id, reason=render.error)
         return render
 
 
@@ -328,6 +351,7 @@ def minutes_render_retry(*, render, actor):
     render.state, render.attempts, render.error = RenderState.QUEUED, 0, ""
     render.dispatched_at = render.next_attempt_at = render.finished_at = None
     render.save()
+    document_retry(document_id=render.issued_document_id)  # same code and number, pending again
     transaction.on_commit(lambda: minutes_render_dispatch(render_id=render.pk))
     return render
 

@@ -53,6 +53,10 @@ class ReportRun(models.Model):
     document_number = models.CharField(
         _("document number"), max_length=120, blank=True, help_text=_("Given once, when a worker first takes the run; never changes."),
     )
+    issued_document = models.OneToOneField(
+        "documents.IssuedDocument", verbose_name=_("issued document"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="report_run", help_text=_("The signed PDF's verification record; reserved when a worker first takes the run."),
+    )
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("PDF size in bytes"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

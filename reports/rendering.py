@@ -15,7 +15,9 @@ from assessments.templatetags.spbe import signed
 
 
 def render_pdf(report) -> bytes:
-    """The PDF under the issuing office's letterhead; nothing is fetched but the embedded logo."""
+    """The PDF under the issuing office's letterhead, with the verification mark (QR code) when
+    ``report.verification`` is set; nothing is fetched but the embedded logo and QR code. Unsigned:
+    the worker signs it (reports.services.report_execute)."""
     from weasyprint import HTML
 
     from agencies.letterheads import embedded_only_fetcher
@@ -24,7 +26,8 @@ def render_pdf(report) -> bytes:
     heading = report.heading or issuing_office(agency=report.agency, root=True)
     with translation.override("id"):
         html = render_to_string(f"reports/{report.kind}_pdf.html", {"report": report, "heading": heading})
-    return HTML(string=html, url_fetcher=embedded_only_fetcher(heading.embedded()), base_url=None).write_pdf()
+    embedded = {**heading.embedded(), **(report.verification.embedded() if report.verification else {})}
+    return HTML(string=html, url_fetcher=embedded_only_fetcher(embedded), base_url=None).write_pdf()
 
 
 def _change_row(key, change):

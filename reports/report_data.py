@@ -36,6 +36,7 @@ class RegencyReport:
     bars_svg: str = ""
     heading: object = None  # agencies.letterheads.OfficeHeading, set by the worker
     document_number: str = ""
+    verification: object = None  # documents.services.VerificationMark: QR code and address printed on the PDF
     ledger: object = None  # assessments.selectors.Ledger: the index of every stage reached and the score ledger
 
     kind = "regency"
@@ -121,6 +122,7 @@ class ProvinceReport:
     radar_svg: str = ""
     heading: object = None  # agencies.letterheads.OfficeHeading, set by the worker
     document_number: str = ""
+    verification: object = None  # documents.services.VerificationMark: QR code and address printed on the PDF
 
     kind = "province"
 

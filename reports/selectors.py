@@ -10,7 +10,7 @@ from .models import ReportRun
 def report_runs(*, user, kind="", period_id=None, agency_code="", state=""):
     """Report runs the user may see: those of agencies in their scope (a province summary only
     to those who see the province)."""
-    runs = ReportRun.objects.filter(visible_agency_filter(user, prefix="agency__")).select_related("agency", "period", "requested_by")
+    runs = ReportRun.objects.filter(visible_agency_filter(user, prefix="agency__")).select_related("agency", "period", "requested_by", "issued_document")
     if kind:
         runs = runs.filter(kind=kind)
     if period_id:

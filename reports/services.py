@@ -15,11 +15,14 @@ doubled.
   marking the run done, so a crash never leaves a "done" run without its whole files. A render that
   raises goes back to the queue with a growing delay (30 s, 60 s …) that the sweep honours, and
   after MAX_ATTEMPTS it is marked failed with its error.
+- The PDF is signed (documents.services.document_sign) before it is published; its verification
+  record (documents.IssuedDocument, code printed as a QR code) is reserved when the run is first
+  claimed, marked issued with the signed file's SHA-256 when the run is done, and marked not issued
+  when the run finally fails. A signature that cannot be made is a rendering error like any other.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -33,6 +36,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.access import can_request_report, is_provincial_staff
@@ -41,6 +45,8 @@ from agencies.selectors import issuing_office
 from agencies.services import document_number_issue
 from assessments.models import Assessment, AssessmentPeriod
 from assessments.selectors import current_period
+from documents.models import IssuedDocument
+from documents.services import document_issued, document_not_issued, document_reserve, document_sign, verification_mark
 
 from .models import IndexSnapshot, ReportRun
 
@@ -119,9 +125,10 @@ def reports_sweep(*, now=None):
     stale = ReportRun.objects.filter(
         Q(heartbeat_at__lt=dead_before) | Q(heartbeat_at__isnull=True, started_at__lt=dead_before), state=State.RUNNING
     )
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=State.FAILED, finished_at=now, error=_("The worker stopped while rendering, %(count)s times.") % {"count": MAX_ATTEMPTS}
-    )
+    given_up = _("The worker stopped while rendering, %(count)s times.") % {"count": MAX_ATTEMPTS}
+    for document_id in stale.filter(attempts__gte=MAX_ATTEMPTS).values_list("issued_document_id", flat=True):
+        document_not_issued(document_id=document_id, reason=given_up)
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(state=State.FAILED, finished_at=now, error=given_up)
     stale.filter(attempts__lt=MAX_ATTEMPTS).update(state=State.QUEUED, dispatched_at=None)
     waiting = ReportRun.objects.filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - LOST_MESSAGE_AFTER),
@@ -162,10 +169,19 @@ def _claim(run_id):
         run.started_at = run.heartbeat_at = timezone.now()
         run.attempts += 1
         run.error = ""
+        heading = None
         if not run.document_number:
             heading = issuing_office(agency=run.agency, root=True)
             run.document_number = document_number_issue(heading=heading, kind=f"report run {run.pk}").number
-        run.save(update_fields=["state", "started_at", "heartbeat_at", "attempts", "error", "document_number"])
+        if run.issued_document_id is None:
+            # The verification code is decided before rendering: the PDF prints it (QR code).
+            with translation.override("id"):
+                title = f"{run.get_kind_display()} — {run.agency.name} — {run.period}"
+            run.issued_document = document_reserve(
+                kind=IssuedDocument.Kind.REPORT, title=title, document_number=run.document_number,
+                heading=heading or issuing_office(agency=run.agency, root=True),
+            )
+        run.save(update_fields=["state", "started_at", "heartbeat_at", "attempts", "error", "document_number", "issued_document"])
         return run
 
 
@@ -236,8 +252,12 @@ def report_execute(run_id, *, render=None):
         report = build(kind=run.kind, period=run.period, agency=run.agency)
         report.heading = issuing_office(agency=run.agency, root=True)
         report.document_number = run.document_number
+        report.verification = verification_mark(run.issued_document)
         render = render or rendering.render_pdf
-        pdf = render(report)
+        # Signed before anything is published: a signature that cannot be made raises (SigningError)
+        # and the run is retried or failed like any rendering error — never an unsigned PDF.
+        signed = document_sign(document=run.issued_document, pdf=render(report))
+        pdf = signed.content
         xlsx = rendering.render_xlsx(report)
         csv_zip = rendering.render_csv_zip(report)
         names = {
@@ -254,8 +274,9 @@ def report_execute(run_id, *, render=None):
                 (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
             return None
         locked.pdf.name, locked.xlsx.name, locked.csv_zip.name = names["pdf"], names["xlsx"], names["csv_zip"]
-        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.sha256 = signed.sha256
         locked.size = len(pdf)
+        document_issued(document=run.issued_document, signed=signed)
         locked.state = State.DONE
         locked.finished_at = timezone.now()
         locked.duration_ms = int((time.monotonic() - started) * 1000)
@@ -278,6 +299,8 @@ def report_attempt_failed(run_id, error):
         run.dispatched_at = None
         run.next_attempt_at = None if final else timezone.now() + timedelta(seconds=30 * 2 ** (run.attempts - 1))
         run.save(update_fields=["error", "state", "finished_at", "dispatched_at", "next_attempt_at"])
+        if final:
+            document_not_issued(document_id=run.issued_document_id, reason=run.error)
         return run
 
 

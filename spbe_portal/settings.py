@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "agencies",
     "assessments",
+    "documents",
     "meetings",
     "reports",
     "dashboards",
@@ -318,6 +319,22 @@ UPLOAD_MAX_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
 # Leadership reads reports; whether it may also ask for a new one is the province's choice.
 LEADERSHIP_MAY_REQUEST_REPORTS = env_bool("LEADERSHIP_MAY_REQUEST_REPORTS", default=False)
 
+# --- Signed documents ----------------------------------------------------------------------------
+# Final minutes and maturity reports are signed (PAdES) by DOCUMENT_SIGNER (a dotted path to a class,
+# documents/signing.py): by default with the office's certificate from a PKCS#12 file. A development
+# checkout falls back to the DEMO certificate that `make run` creates under VAR_DIR
+# (manage.py signing_demo_certificate); with DEBUG off nothing is signed until a certificate is
+# configured: the rendering fails with that message. See docs/deployment.md, "Signed documents".
+DOCUMENT_SIGNER = env_str("DOCUMENT_SIGNER", "documents.signing.Pkcs12Signer")
+SIGNING_DEMO_PKCS12_PATH = VAR_DIR / "signing" / "demo-signing-certificate.p12"
+SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", str(SIGNING_DEMO_PKCS12_PATH) if DEBUG else "")
+SIGNING_PKCS12_PASSPHRASE = env_str("SIGNING_PKCS12_PASSPHRASE", "demo-bukan-rahasia" if DEBUG else "")
+# More certificates (PEM or DER files, comma-separated) that the verification page trusts: e.g. the
+# previous certificate after a renewal, or the CA of a national signing service.
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS")
+# The verification page accepts a PDF up to this size (a signed report is well under 5 MB).
+VERIFICATION_MAX_BYTES = min(env_int("VERIFICATION_MAX_MB", 20, minimum=1) * 1024 * 1024, EVIDENCE_MAX_BYTES)
+
 # --- Stage reminders ----------------------------------------------------------------------------
 # The daily reminder goes out when the stage a period is in ends within this many days (today counts).
 STAGE_REMINDER_DAYS = env_int("STAGE_REMINDER_DAYS", 7, minimum=1)
@@ -374,6 +391,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # A signature that does not validate is an answer of the verification page, not a fault.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
         # Inline tasks (no REDIS_URL) would log every run into the development server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("penilaian/", include("assessments.urls")),
     path("rapat/", include("meetings.urls")),
     path("laporan/", include("reports.urls")),
+    path("verifikasi/", include("documents.urls")),
     path("", include("dashboards.urls")),
     path("notifikasi/", notification_list, name="notification_list"),
     path("notifikasi/<id:pk>/", notification_open, name="notification_open"),

@@ -24,6 +24,29 @@ def collected_static_files():
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+TEST_SIGNING_PASSPHRASE = "test-signing-passphrase"
+
+
+@pytest.fixture(scope="session")
+def test_signing_certificate(tmp_path_factory):
+    """A self-signed PKCS#12 for the whole run (the demo-certificate function), which every report
+    and final minutes are signed with."""
+    from documents.certificates import self_signed_pkcs12
+
+    return self_signed_pkcs12(tmp_path_factory.mktemp("signing") / "test-office.p12", passphrase=TEST_SIGNING_PASSPHRASE,
+                              common_name="Diskominfotik Provinsi Bengkulu (TEST)")
+
+
+@pytest.fixture(autouse=True)
+def documents_signed_with_the_test_certificate(settings, test_signing_certificate):
+    settings.DOCUMENT_SIGNER = "documents.signing.Pkcs12Signer"
+    settings.SIGNING_PKCS12_PATH = str(test_signing_certificate)
+    settings.SIGNING_PKCS12_PASSPHRASE = TEST_SIGNING_PASSPHRASE
+    settings.SIGNING_TRUST_ROOTS = []
+    if not settings.PORTAL_BASE_URL:
+        settings.PORTAL_BASE_URL = "https://spbe.test"
+
+
 @pytest.fixture(autouse=True)
 def private_media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -13,7 +13,7 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
-SOURCE_DIRS = ["spbe_portal", "agencies", "assessments", "meetings", "reports", "dashboards", "templates", "locale"]
+SOURCE_DIRS = ["spbe_portal", "agencies", "assessments", "documents", "meetings", "reports", "dashboards", "templates", "locale"]
 
 
 def read_po(path):

@@ -43,6 +43,9 @@ import celery.concurrency.prefork, django_celery_beat.schedulers
 import reports.tasks, reports.rendering, gunicorn.app.wsgiapp, honcho.command
 import assessments.interview_kit, docx, docx.table  # the interview kit's Word document (python-docx, lxml)
 import authlib.integrations.django_client, authlib.oidc.core, joserfc.jwt, requests  # single sign-on (agencies.sso)
+import documents.signing, documents.services, segno  # signed documents: pyHanko and its chain, QR codes
+import pyhanko.sign.signers, pyhanko.sign.validation, pyhanko.pdf_utils.incremental_writer, pyhanko_certvalidator
+import cryptography.hazmat.primitives.serialization.pkcs12, asn1crypto.x509
 """
 
 

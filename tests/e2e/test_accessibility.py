@@ -99,6 +99,8 @@ def pages(period, agency_code, indicator_code, meeting, follow_up, run):
         "second_factor_verify": reverse("second_factor_verify"),
         "recovery_codes": reverse("recovery_codes"),
         "second_factor_disable": reverse("second_factor_disable"),
+        # Public (no sign-in): every role and the anonymous visitor walk it.
+        "document_verify": reverse("document_verify", kwargs={"verification_code": run.issued_document.code}),
     }
 
 
@@ -127,13 +129,14 @@ def demo_pages(bengkulu):
     )
     meeting = Meeting.objects.get(title=SEED_TITLE)
     run, _created = report_request(kind="regency", period=period, agency=rejang_lebong, actor=User.objects.get(username="admin"))
+    run.refresh_from_db()  # rendered and signed inline: its issued document has a verification page
     return pages(period, "17.02", item.indicator.code, meeting, meeting.follow_ups.order_by("pk").first(), run)
 
 
 def test_every_page_is_in_the_accessibility_walk():
     from types import SimpleNamespace
 
-    stub = SimpleNamespace(pk=1)
+    stub = SimpleNamespace(pk=1, issued_document=SimpleNamespace(code="ABCDEFGHJKLMNPQRSTUV"))
     listed = set(pages(stub, "17.02", "1", stub, stub, stub)) | set(ANONYMOUS_PAGES)
     assert set(page_url_names()) - listed == set(), "add the new page to pages() or NOT_PAGES"
 
@@ -148,7 +151,7 @@ def test_every_page_for_every_role_is_accessible_and_fits_a_phone(browser, live_
         page = context.new_page()
         page.set_default_timeout(15000)
         if role is None:
-            urls = {name: reverse(name) for name in ANONYMOUS_PAGES}
+            urls = {name: reverse(name) for name in ANONYMOUS_PAGES} | {"document_verify": demo_pages["document_verify"]}
         else:
             log_in(page, role, DEMO_PASSWORD)
             page.wait_for_url(lambda url: "/akun/masuk/" not in url)
@@ -166,7 +169,7 @@ def test_every_page_for_every_role_is_accessible_and_fits_a_phone(browser, live_
         assert MUST_REACH <= reached[role], (role, MUST_REACH - reached[role])
     assert {"review_queue", "province_dashboard", "whatif"} <= reached["reviewer.provinsi"]
     assert {"officer_todo", "whatif"} <= reached["operator.rejanglebong"]
-    assert set(ANONYMOUS_PAGES) <= reached[None]
+    assert set(ANONYMOUS_PAGES) | {"document_verify"} <= reached[None]
 
 
 def test_navigation_text_meets_4_5_to_1_contrast(page, demo_pages):

@@ -36,7 +36,11 @@ def worker_processes(broker, tmp_path):
     def start(*, render_delay):
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")
         env = dict(os.environ, REDIS_URL=broker.url, DATABASE_URL=database_url(), MEDIA_ROOT=str(django_settings.MEDIA_ROOT),
-                   SPBE_TEST_RENDER_DELAY=str(render_delay), REPORT_HEARTBEAT_SECONDS="1")
+                   SPBE_TEST_RENDER_DELAY=str(render_delay), REPORT_HEARTBEAT_SECONDS="1",
+                   # the worker process signs with the session's test certificate (tests/conftest.py)
+                   SIGNING_PKCS12_PATH=django_settings.SIGNING_PKCS12_PATH,
+                   SIGNING_PKCS12_PASSPHRASE=django_settings.SIGNING_PKCS12_PASSPHRASE,
+                   PORTAL_BASE_URL=django_settings.PORTAL_BASE_URL)
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "spbe_portal", "worker", "--pool", "solo", "--loglevel", "INFO",
              "--without-mingle", "--without-gossip", "-n", f"killtest{len(started)}@%h"],

@@ -99,3 +99,11 @@ def test_the_stage_results_page_checks_its_stage_and_agency(provincial_reviewer,
     assert client.get(f"{url}?stage=document&agency=99.99").status_code == 404
     assert client.post(f"{url}?stage=document", {"action": "nothing"}).status_code == 400
     assert client.get(f"{url}?stage=document&agency=17.02").status_code == 200
+
+
+@pytest.mark.parametrize("code", ["x" * 5000, "ABC%00DEF", "..%2F..%2Fetc", "ÄÖÜ", "1' OR '1'='1"])
+def test_a_malformed_verification_code_is_not_found_or_a_bad_request_for_anyone(code, client, bengkulu):
+    """The public verification page (no sign-in) answers a code it never issued with 404 (400 for a
+    NUL byte), never an error, for a GET and a POST alike."""
+    for response in (client.get(f"/verifikasi/{code}/"), client.post(f"/verifikasi/{code}/")):
+        assert response.status_code in (400, 404), (code, response.status_code)

@@ -35,6 +35,9 @@ OBJECT_ARGUMENTS = {"code", "pk", "evidence_pk", "attachment_pk", "minutes_pk"}
 OTHER_ARGUMENTS = {"period_id", "indicator_code", "file_format", "kind"}
 SKIPPED_URLS = {"password_reset_confirm", "set_language", "logout", "health"}  # no object; tested in tests/agencies
 PERSONAL_URLS = {"notification_open"}  # one person's own: 404 even to the province's staff
+# Public by design: the verification page of an issued document, reached by the unguessable code
+# printed on it (no sign-in, no scope). Walked by its own test below.
+PUBLIC_URLS = {"document_verify"}
 
 
 def portal_urls():
@@ -47,7 +50,7 @@ def portal_urls():
                 if pattern.namespace == "admin":
                     continue
                 walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name and pattern.name not in SKIPPED_URLS \
+            elif isinstance(pattern, URLPattern) and pattern.name and pattern.name not in SKIPPED_URLS | PUBLIC_URLS \
                     and not pattern.name.startswith("api_"):  # the API authenticates by token: its own test below
                 found.append((namespace + pattern.name, set(pattern.pattern.regex.groupindex)))
 
@@ -185,6 +188,26 @@ def test_the_province_staff_reach_every_object_of_rejang_lebong(rejang_lebong_ob
             if status == 404 or status >= 500:
                 misses.append(f"{actor_name}: GET {url} answered {status}")
     assert misses == []
+
+
+def test_the_verification_page_of_an_issued_document_is_public_and_only_by_its_code(rejang_lebong_objects, outsiders, client_of):
+    """Anyone holding Rejang Lebong's signed report or minutes checks it, signed in or not, in any
+    scope; what the page shows is what the document prints. Any other code answers 404."""
+    from django.test import Client
+
+    documents = [rejang_lebong_objects["report_run"], rejang_lebong_objects["minutes"]]
+    for holder in documents:
+        holder.refresh_from_db()
+        assert holder.issued_document is not None and holder.issued_document.is_issued
+    clients = [Client()] + [client_of(user) for user in outsiders.values()]
+    for client in clients:
+        for holder in documents:
+            document = holder.issued_document
+            response = client.get(reverse("document_verify", kwargs={"verification_code": document.code}))
+            assert response.status_code == 200
+            assert document.document_number in response.content.decode()
+        assert client.get(reverse("document_verify", kwargs={"verification_code": "17.02"})).status_code == 404
+        assert client.get(reverse("document_verify", kwargs={"verification_code": documents[0].issued_document.code.lower()[:-1]})).status_code == 404
 
 
 def test_a_notification_opens_only_for_its_own_person(rejang_lebong_objects, province_staff, rejang_lebong_officer, client_of):

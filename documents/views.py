@@ -1,0 +1,30 @@
+"""The public verification page of an issued document: no sign-in (whoever holds the paper or
+the file checks it); it shows what the portal issued under the code and checks an uploaded copy.
+Only issued documents answer; any other code is 404."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import VerifyForm
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def document_verify(request, verification_code):
+    document = services.issued_document_get(code=verification_code)
+    if document is None:
+        raise Http404
+    result = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = services.document_verify(document=document, upload=form.cleaned_data["file"])
+            form = VerifyForm()
+    else:
+        form = VerifyForm()
+    response = render(request, "documents/verify.html", {"document": document, "form": form, "result": result,
+                                                         "outcomes": services.Outcome})
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
