@@ -121,6 +121,8 @@ def test_the_pdf_prints_its_number_and_the_address_of_its_verification_page(repo
     assert url in text.replace(" ", "") or url in text
     assert f"Nomor: {report.document_number}" in text
     assert "Dokumen ditandatangani secara elektronik" in text
+    # The head of office's signature space says how it is signed, instead of a line for ink.
+    assert text.count("Ditandatangani secara elektronik") == 1
 
 
 def test_the_qr_code_printed_on_the_pdf_decodes_to_the_verification_address(report, tmp_path):
