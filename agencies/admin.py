@@ -3,6 +3,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from spbe_portal.admin_site import ReadOnlyAdmin
+
 from .letterheads import LOGO_MAX_BYTES, heading_from, logo_type
 from .models import AccessLogEntry, Agency, ApiToken, DocumentNumber, Letterhead, Membership, Notification, OutgoingEmail, User
 from django import forms
@@ -302,21 +304,12 @@ class LetterheadAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentNumber)
-class DocumentNumberAdmin(admin.ModelAdmin):
+class DocumentNumberAdmin(ReadOnlyAdmin):
     """The register of issued numbers: read-only, a number is never changed or reused."""
 
     list_display = ["number", "kind", "issuer", "issued_at"]
     list_filter = ["year", "issuer"]
     search_fields = ["number", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # django-axes' pages, with an action that lifts a lock and records who lifted it.
@@ -395,18 +388,9 @@ UserAdmin.actions = [anonymise_people, sso_unlink]
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "object_description", "reason", "ip_address"]
     list_filter = ["action", "at"]
     search_fields = ["object_description", "reason", "actor__username", "actor__full_name"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

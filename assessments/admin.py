@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import is_administrator
+from spbe_portal.admin_site import ReadOnlyAdmin
 
 from .framework_files import FrameworkFileError
 from .models import (
@@ -310,19 +311,6 @@ class PublishedResultAdmin(UploadAdminMixin, admin.ModelAdmin):
         return False  # results arrive by import, checked as a whole file
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: looked at, searched, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

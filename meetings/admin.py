@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from spbe_portal.admin_site import ReadOnlyAdmin
+
 from .models import Attendee, FollowUp, FollowUpEvent, Meeting, MeetingAttachment, MeetingEvent, Reminder
 
 
@@ -46,18 +48,10 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingEvent, FollowUpEvent, MeetingAttachment, Reminder)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     def get_list_display(self, request):
         return [f.name for f in self.model._meta.fields if f.name not in ("id", "file")][:7]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_exclude(self, request, obj=None):
         return ["file"] if any(f.name == "file" for f in self.model._meta.fields) else []

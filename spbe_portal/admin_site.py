@@ -23,3 +23,17 @@ class SpbeAdminSite(admin.AdminSite):
             # Logged in, but not an administrator: say so instead of looping through the login page.
             raise PermissionDenied
         return redirect_to_login(request.GET.get("next", reverse("admin:index")))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened (events, logs, issued numbers and documents): looked at, searched,
+    never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
