@@ -50,3 +50,17 @@ class IssuedDocument(models.Model):
     @property
     def is_issued(self):
         return self.state == self.State.ISSUED
+
+
+class VerificationCheck(models.Model):
+    """One uploaded copy checked on the public verification page, by client address, kept a day to
+    limit how many checks one address can ask for (documents.services.verification_check_allowed).
+    Nothing of the file is kept."""
+
+    ip_address = models.GenericIPAddressField(_("address"), null=True)
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("verification check")
+        verbose_name_plural = _("verification checks")
+        indexes = [models.Index(fields=["ip_address", "checked_at"], name="verification_check_address")]

@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import IssuedDocument
+from .models import IssuedDocument, VerificationCheck
 from .signing import SignerDescription, SigningError, configured_signer, extra_trust_roots, signature_check
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # base32 without look-alikes (I, O, 0, 1)
@@ -168,6 +169,20 @@ class Verification:
     @property
     def is_valid(self):
         return self.outcome == Outcome.VALID
+
+
+def verification_check_allowed(*, ip_address, now=None) -> bool:
+    """Record one check of an uploaded copy from ``ip_address``; False when that address has
+    checked VERIFICATION_CHECKS_PER_HOUR copies in the last hour already (the check is then not
+    made). Rows older than a day are removed on the way."""
+    now = now or timezone.now()
+    VerificationCheck.objects.filter(checked_at__lt=now - timedelta(days=1)).delete()
+    if ip_address is not None:
+        recent = VerificationCheck.objects.filter(ip_address=ip_address, checked_at__gte=now - timedelta(hours=1)).count()
+        if recent >= settings.VERIFICATION_CHECKS_PER_HOUR:
+            return False
+    VerificationCheck.objects.create(ip_address=ip_address)
+    return True
 
 
 def document_verify(*, document: IssuedDocument, upload) -> Verification:

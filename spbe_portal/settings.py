@@ -334,6 +334,8 @@ SIGNING_PKCS12_PASSPHRASE = env_str("SIGNING_PKCS12_PASSPHRASE", "demo-bukan-rah
 SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS")
 # The verification page accepts a PDF up to this size (a signed report is well under 5 MB).
 VERIFICATION_MAX_BYTES = min(env_int("VERIFICATION_MAX_MB", 20, minimum=1) * 1024 * 1024, EVIDENCE_MAX_BYTES)
+# The page is public: one client address may check at most this many uploaded copies an hour.
+VERIFICATION_CHECKS_PER_HOUR = env_int("VERIFICATION_CHECKS_PER_HOUR", 30, minimum=1)
 
 # --- Stage reminders ----------------------------------------------------------------------------
 # The daily reminder goes out when the stage a period is in ends within this many days (today counts).

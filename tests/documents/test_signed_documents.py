@@ -191,6 +191,31 @@ def test_the_verification_page_says_not_issued_here_for_the_same_file_with_one_b
     assert "Tidak diterbitkan di sini" in response.content.decode()
 
 
+def test_one_address_may_check_a_limited_number_of_files_an_hour(report, settings):
+    """The page is public: past VERIFICATION_CHECKS_PER_HOUR checks from one address it answers 429
+    and checks nothing; another address is not affected; after an hour the address may check again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.models import VerificationCheck
+
+    settings.VERIFICATION_CHECKS_PER_HOUR = 2
+    content = pdf_of(report)
+    code = report.issued_document.code
+    for _ in range(2):
+        assert outcome(verify(code, content, client=Client(REMOTE_ADDR="10.9.0.1"))) == "valid"
+    refused = verify(code, content, client=Client(REMOTE_ADDR="10.9.0.1"))
+    assert refused.status_code == 429 and outcome(refused) is None
+    assert "Terlalu banyak berkas diperiksa dari alamat Anda" in refused.content.decode()
+    assert outcome(verify(code, content, client=Client(REMOTE_ADDR="10.9.0.2"))) == "valid"
+    VerificationCheck.objects.update(checked_at=timezone.now() - timedelta(hours=1, minutes=1))
+    assert outcome(verify(code, content, client=Client(REMOTE_ADDR="10.9.0.1"))) == "valid"
+    VerificationCheck.objects.update(checked_at=timezone.now() - timedelta(days=2))
+    verify(code, content, client=Client(REMOTE_ADDR="10.9.0.3"))
+    assert list(VerificationCheck.objects.values_list("ip_address", flat=True)) == ["10.9.0.3"]  # a day at most
+
+
 def test_another_documents_file_is_not_issued_here(open_period, province, report, django_capture_on_commit_callbacks):
     other = made_report(open_period, province, django_capture_on_commit_callbacks, kind="province")
     assert outcome(verify(report.issued_document.code, pdf_of(other))) == "not_issued_here"
