@@ -446,6 +446,14 @@ def test_the_report_page_says_the_pdf_is_signed_and_links_its_verification_page(
     assert reverse("document_verify", args=[report.issued_document.code]) in text
 
 
+def test_the_report_box_of_the_assessment_and_period_pages_says_the_pdf_is_signed(report, client_of, provincial_reviewer):
+    url = reverse("report_box") + f"?period={report.period_id}&agency={report.agency.code}&kind=regency"
+    text = client_of(provincial_reviewer).get(url).content.decode()
+    box_note = text.split('class="small report-signed"')[1].split("</div>")[0]
+    assert "Ditandatangani secara elektronik" in box_note and report.document_number in box_note
+    assert reverse("document_verify", args=[report.issued_document.code]) in box_note
+
+
 def test_the_meeting_page_says_the_minutes_are_signed(signed_meeting, provincial_reviewer, client_of):  # noqa: F811
     meeting = made_final(signed_meeting, provincial_reviewer)
     document = meeting.minutes.get().issued_document
