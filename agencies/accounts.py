@@ -79,6 +79,18 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out; after a single sign-on, then on to the provider's sign-out page so that
+    its session ends too (agencies.sso.sso_logout_url), which sends the browser back to the login page."""
+
+    def post(self, request, *args, **kwargs):
+        provider_logout = sso.sso_logout_url(
+            request, post_logout_redirect_uri=request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
+        )
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(provider_logout) if provider_logout else response
+
+
 def _safe_next(request, value):
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return value
@@ -120,6 +132,7 @@ def sso_callback(request):
         return _sso_refused_page(request, refused)
     next_url = _safe_next(request, request.session.pop(sso.SESSION_NEXT, ""))
     login(request, user, backend="agencies.backends.SingleSignOnBackend")
+    request.session[sso.SESSION_SIGNED_IN] = True
     sso.sso_sign_in_record(user=user, ip_address=address)
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
@@ -165,7 +178,7 @@ def lockout_response(request, original_response=None, credentials=None):
 
 urlpatterns = [
     path("masuk/", LoginView.as_view(), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", LogoutView.as_view(), name="logout"),
     path("sso/masuk/", sso_start, name="sso_start"),
     path("sso/callback/", sso_callback, name="sso_callback"),
     path("pengaturan/", account_settings, name="account_settings"),

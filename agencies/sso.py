@@ -27,6 +27,8 @@ from .models import AccessLogEntry, SignInMethod, SignInRecord, User
 
 NIP_PATTERN = re.compile(r"^\d{18}$")
 SESSION_NEXT = "sso_next"
+# Set in a session signed in through the provider: its sign-out then ends the provider's session too.
+SESSION_SIGNED_IN = "sso_signed_in"
 
 
 class SsoRefused(Exception):
@@ -251,3 +253,28 @@ def sso_subject_unlink(*, user, by, ip_address=None):
     user.oidc_subject = None
     access_log_write(actor=by, action=AccessLogEntry.Action.SSO_UNLINKED, object_description=user.username, ip_address=ip_address)
     return True
+
+
+def sso_logout_url(request, *, post_logout_redirect_uri):
+    """Where the browser goes after the portal's own sign-out when the person signed in through the
+    provider: the provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout 1.0) with
+    this client's id and the page to come back to, so that the provider's session ends too and a
+    shared computer does not sign the next person in as this one. The ID token is not kept for an
+    ``id_token_hint`` (it carries the person's NIP and e-mail): the provider asks the person to
+    confirm instead. None when the session did not come from single sign-on,
+    OIDC_PROVIDER_LOGOUT is off, or the provider offers no such endpoint (or cannot be reached:
+    the portal's sign-out must never fail)."""
+    from urllib.parse import urlencode
+
+    import requests
+
+    if not request.session.get(SESSION_SIGNED_IN) or not sso_enabled() or not settings.OIDC_PROVIDER_LOGOUT:
+        return None
+    try:
+        endpoint = oidc_client().load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError, RuntimeError):
+        return None
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None
+    query = urlencode({"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -301,6 +301,15 @@ OIDC_NIP_CLAIM = env_str("OIDC_NIP_CLAIM", "nip")
 OIDC_CLOCK_SKEW = env_int("OIDC_CLOCK_SKEW", 60, minimum=0)
 # Seconds to wait for the provider (discovery, keys, token endpoint).
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Signing out of the portal also ends the provider's session (OpenID Connect RP-Initiated Logout),
+# so that on a shared computer the next "Masuk dengan SSO" asks for the password again.
+OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", default=True)
+if OIDC_ISSUER and OIDC_PROVIDER_LOGOUT:
+    # The sign-out form's answer redirects to the provider's sign-out page, and browsers hold that
+    # redirect to the page's form-action: the provider's origin is allowed there (and nowhere else).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        "'self'", f"{urlparse(OIDC_ISSUER).scheme}://{urlparse(OIDC_ISSUER).netloc}"
+    ]
 # Off: no password sign-in at all (single sign-on only), no password reset or change pages.
 PASSWORD_LOGIN_ENABLED = env_bool("PASSWORD_LOGIN_ENABLED", default=True)
 

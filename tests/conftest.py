@@ -206,4 +206,7 @@ def sso_settings(settings, oidc_provider):
     settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = PORTAL_CLIENT
     settings.OIDC_SCOPES = SCOPES
     settings.OIDC_PROVIDER_NAME = "SSO ASN"
+    # As spbe_portal/settings.py does for a configured provider: the sign-out form may end at its sign-out page.
+    directives = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "form-action": ["'self'", oidc_provider.issuer]}
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": directives}
     return settings

@@ -170,3 +170,13 @@ def test_single_sign_on_from_the_environment_passes_check_deploy():
         OIDC_CLIENT_ID="spbe-portal", OIDC_CLIENT_SECRET="secret", PASSWORD_LOGIN_ENABLED="0",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_configured_provider_is_the_only_other_origin_a_form_may_lead_to():
+    """The sign-out form ends at the provider's sign-out page (RP-Initiated Logout): its origin joins
+    form-action; without a provider, or with OIDC_PROVIDER_LOGOUT off, only the portal itself."""
+    show = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    sso = {**PRODUCTION, "OIDC_ISSUER": "https://sso.example.go.id/realms/asn", "OIDC_CLIENT_ID": "spbe", "OIDC_CLIENT_SECRET": "s"}
+    assert manage("shell", "-v0", "-c", show, **sso).stdout.strip() == "[\"'self'\", 'https://sso.example.go.id']"
+    assert manage("shell", "-v0", "-c", show, **sso, OIDC_PROVIDER_LOGOUT="0").stdout.strip() == "[\"'self'\"]"
+    assert manage("shell", "-v0", "-c", show, **PRODUCTION).stdout.strip() == "[\"'self'\"]"

@@ -22,6 +22,7 @@ const PORT = Number(process.env.OIDC_TEST_PORT || 9400);
 const ISSUER = `http://${HOST}:${PORT}`;
 const PASSWORD = 'rahasia-sso';
 const REDIRECT_PATTERN = /^http:\/\/(127\.0\.0\.1|localhost|testserver)(:\d{1,5})?\/akun\/sso\/callback\/$/;
+const POST_LOGOUT_PATTERN = /^http:\/\/(127\.0\.0\.1|localhost|testserver)(:\d{1,5})?\/akun\/masuk\/$/;
 const SCOPE = 'openid email profile nip';
 
 // sub → claims. The NIPs and e-mail addresses are those the tests (and the demo accounts) use.
@@ -78,7 +79,19 @@ const configuration = {
   // Claims asked for by scope go into the ID token too, so the portal reads them from the signed token.
   conformIdTokenClaims: false,
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: false } },
+  features: {
+    devInteractions: { enabled: false },
+    // The portal's sign-out sends the browser here (RP-Initiated Logout); a page of our own, nothing fetched.
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = `<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Test ASN identity provider</title></head>
+<body><main><h1>Sign out of the test ASN identity provider?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button></main></body></html>`;
+      },
+    },
+  },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: ['spbe-portal-test-provider-cookie-key'] },
   ttl: { IdToken: 600, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600 },
@@ -105,10 +118,14 @@ const configuration = {
 
 const provider = new Provider(ISSUER, configuration);
 
-// The test live server listens on a random port: accept the portal's callback path on loopback at any port.
-const { redirectUriAllowed } = provider.Client.prototype;
+// The test live server listens on a random port: accept the portal's callback path (and, after signing
+// out, its login page) on loopback at any port.
+const { redirectUriAllowed, postLogoutRedirectUriAllowed } = provider.Client.prototype;
 provider.Client.prototype.redirectUriAllowed = function allowed(value) {
   return REDIRECT_PATTERN.test(value) || redirectUriAllowed.call(this, value);
+};
+provider.Client.prototype.postLogoutRedirectUriAllowed = function allowed(value) {
+  return POST_LOGOUT_PATTERN.test(value) || postLogoutRedirectUriAllowed.call(this, value);
 };
 
 function escape(text) {

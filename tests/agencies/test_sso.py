@@ -112,6 +112,36 @@ def test_a_reviewer_signed_in_by_sso_still_owes_the_second_factor(client, sso_se
     assert response.status_code == 302 and response.url.startswith(reverse("second_factor_setup"))
 
 
+def test_signing_out_after_single_sign_on_ends_the_providers_session_too(client, sso_settings, siti, oidc_provider):
+    """RP-Initiated Logout: the portal's sign-out sends the browser to the provider's
+    end_session_endpoint with its client id and the login page to come back to (no ID token kept)."""
+    client.get(sso_round(client, "asn-siti"))
+    assert not any(value.count(".") == 2 and len(value) > 100 for value in map(str, client.session.values()))
+    response = client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
+    location = urlparse(response["Location"])
+    assert response.status_code == 302
+    assert f"{location.scheme}://{location.netloc}{location.path}" == oidc_provider.metadata()["end_session_endpoint"]
+    query = parse_qs(location.query)
+    assert "id_token_hint" not in query
+    assert query["post_logout_redirect_uri"] == ["http://testserver/akun/masuk/"]
+    assert query["client_id"] == ["spbe-portal"]
+
+
+def test_signing_out_after_a_password_sign_in_stays_in_the_portal(client, sso_settings, siti):
+    client.post(reverse("login"), {"username": siti.username, "password": PASSWORD})
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+
+
+def test_with_provider_logout_off_the_sign_out_stays_in_the_portal(client, sso_settings, siti, settings):
+    settings.OIDC_PROVIDER_LOGOUT = False
+    client.get(sso_round(client, "asn-siti"))
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
 # --- Refusals, each with a real flow or token from the provider --------------------------------
 
 

@@ -36,6 +36,27 @@ def test_officer_signs_in_through_the_provider_and_lands_on_their_home(page, sso
     assert rejang_lebong_officer.oidc_subject == "asn-siti"
 
 
+def test_signing_out_ends_the_providers_session_so_the_next_person_must_sign_in(page, sso_settings, oidc_provider,
+                                                                                  rejang_lebong_officer):
+    """A shared office computer: after the officer signs out of the portal (and, sent there, out of
+    the provider), "Masuk dengan SSO ASN" asks for a user name and password again."""
+    rejang_lebong_officer.employee_number = SITI_NIP
+    rejang_lebong_officer.save()
+    page.goto("/akun/masuk/")
+    page.get_by_role("link", name="Masuk dengan SSO ASN").click()
+    sign_in_at_provider(page, "asn-siti")
+    expect(page.get_by_role("heading", name="Instansi Anda")).to_be_visible()
+    page.get_by_role("button", name="Operator Rejang Lebong").click()
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("heading", name="Sign out of the test ASN identity provider?")).to_be_visible()
+    page.get_by_role("button", name="Yes, sign me out").click()
+    expect(page).to_have_url(re.compile(r"^http://localhost:\d+/akun/masuk/$"))
+    expect(page.get_by_role("heading", name="Masuk ke Portal SPBE")).to_be_visible()
+    page.get_by_role("link", name="Masuk dengan SSO ASN").click()
+    expect(page.get_by_role("heading", name="Test ASN identity provider")).to_be_visible()
+    expect(page.get_by_label("Password")).to_be_visible()
+
+
 def test_a_person_without_an_account_sees_whom_to_ask(page, sso_settings, oidc_provider, rejang_lebong_officer):
     page.goto("/akun/masuk/")
     page.get_by_role("link", name="Masuk dengan SSO ASN").click()
