@@ -137,26 +137,15 @@ def sso_callback(request):
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
-def _office_name(text):
-    """"DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK" → "Dinas Komunikasi, Informatika dan Statistik"."""
-    small = {"dan", "dan,", "serta", "atau", "di", "ke", "dari", "untuk"}
-    words = text.split() if text.isupper() else None
-    if words is None:
-        return text
-    return " ".join(word.lower() if i and word.lower() in small else word.capitalize() for i, word in enumerate(words))
-
-
 def _sso_refused_page(request, refused):
-    from .models import Agency
-    from .selectors import issuing_office
+    from .selectors import provincial_office
 
-    root = Agency.objects.filter(parent__isnull=True).order_by("code").first()
-    office = issuing_office(agency=root, root=True) if root else None
+    office, office_name = provincial_office()
     context = {
         "reason": refused.reason,
         "message": refused.message,
         "office": office,
-        "office_name": _office_name(office.office) if office else "",
+        "office_name": office_name,
         "provider_name": settings.OIDC_PROVIDER_NAME,
         "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
     }

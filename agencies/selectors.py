@@ -201,3 +201,22 @@ def access_log(*, action="", person="", since=None, until=None):
     if until:
         entries = entries.filter(at__lte=timezone.make_aware(datetime.combine(until, time.max), zone))
     return entries
+
+
+def _office_name(text):
+    """"DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK" → "Dinas Komunikasi, Informatika dan Statistik"."""
+    small = {"dan", "dan,", "serta", "atau", "di", "ke", "dari", "untuk"}
+    words = text.split() if text.isupper() else None
+    if words is None:
+        return text
+    return " ".join(word.lower() if i and word.lower() in small else word.capitalize() for i, word in enumerate(words))
+
+
+def provincial_office():
+    """(heading, name) of the office at the root of the agency tree — whom a person without a portal
+    account asks for one — or (None, "") before any agency is loaded."""
+    root = Agency.objects.filter(parent__isnull=True).order_by("code").first()
+    if root is None:
+        return None, ""
+    heading = issuing_office(agency=root, root=True)
+    return heading, _office_name(heading.office)

@@ -186,7 +186,8 @@ def sso_account_match(*, claims):
     1. the account that remembers this ``sub``;
     2. else the one account whose NIP (User.employee_number) is the NIP claim (OIDC_NIP_CLAIM);
     3. else the one account whose e-mail is the ``email`` claim (case-insensitive), only when the
-       provider says ``email_verified`` is true.
+       provider says ``email_verified`` is true, and not when that account holds a NIP other than
+       the provider's (a shared office mailbox).
     An account that remembers another subject is refused (someone else's identity is linked to
     it), as is a deactivated one. Never creates an account, never touches memberships."""
     subject = claims.get("sub")
@@ -194,7 +195,14 @@ def sso_account_match(*, claims):
         raise SsoRefused(SsoRefused.TOKEN, detail="no sub")
     user = User.objects.filter(oidc_subject=subject).first()
     if user is None:
-        user = _match_by_nip(claims.get(settings.OIDC_NIP_CLAIM)) or _match_by_email(claims)
+        nip = claims.get(settings.OIDC_NIP_CLAIM)
+        user = _match_by_nip(nip)
+        if user is None:
+            user = _match_by_email(claims)
+            # A shared office mailbox must not sign one civil servant into another's account: an
+            # account found by e-mail that holds a different NIP than the provider's is no match.
+            if user is not None and user.employee_number and _is_nip(nip) and user.employee_number != nip:
+                raise SsoRefused(SsoRefused.UNMATCHED, detail="e-mail matches an account with another NIP")
     if user is None:
         raise SsoRefused(SsoRefused.UNMATCHED)
     if user.oidc_subject and user.oidc_subject != subject:
@@ -207,8 +215,12 @@ def sso_account_match(*, claims):
     return user
 
 
+def _is_nip(value):
+    return isinstance(value, str) and bool(NIP_PATTERN.match(value))
+
+
 def _match_by_nip(nip):
-    if not isinstance(nip, str) or not NIP_PATTERN.match(nip):
+    if not _is_nip(nip):
         return None
     found = list(User.objects.filter(employee_number=nip)[:2])
     return found[0] if len(found) == 1 else None

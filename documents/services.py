@@ -188,11 +188,11 @@ def verification_check_allowed(*, ip_address, now=None) -> bool:
 def document_verify(*, document: IssuedDocument, upload) -> Verification:
     """Whether ``upload`` (an UploadedFile, already size-checked) is exactly the issued document with a
     valid signature: its SHA-256 equals the issued one AND its signature validates (intact, whole
-    file, a certificate the portal trusts, at the time of issue). Reads the file once."""
-    digest, chunks, size = hashlib.sha256(), [], 0
+    file, a certificate the portal trusts, at the time of issue). The file is hashed chunk by chunk
+    and read whole (for the signature check) only when its hash is the issued one."""
+    digest, size = hashlib.sha256(), 0
     for chunk in upload.chunks():
         digest.update(chunk)
-        chunks.append(chunk)
         size += len(chunk)
     sha = digest.hexdigest()
     if not secrets.compare_digest(sha, document.sha256):
@@ -202,7 +202,8 @@ def document_verify(*, document: IssuedDocument, upload) -> Verification:
     except Exception as error:  # the portal's own certificate is unreadable now: nothing can be vouched for
         return Verification(Outcome.SIGNATURE_INVALID, sha, size, _("The portal cannot load its trusted certificates (%(error)s).")
                             % {"error": type(error).__name__})
-    check = signature_check(b"".join(chunks), trust_roots=roots, moment=document.issued_at)
+    upload.seek(0)
+    check = signature_check(upload.read(), trust_roots=roots, moment=document.issued_at)
     if not check.valid:
         return Verification(Outcome.SIGNATURE_INVALID, sha, size, check.reason)
     return Verification(Outcome.VALID, sha, size)

@@ -5,6 +5,7 @@ rules. The browser walk is in tests/e2e/test_sso.py."""
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 from django.urls import reverse
 
 from agencies import sso
@@ -151,11 +152,12 @@ def assert_refused(response, client):
 
 
 def test_a_replayed_state_is_refused(client, sso_settings, siti):
+    """The callback URL opened again in the same browser after it signed in: the state was used up
+    (refused for its state, before the provider would refuse the used code)."""
     callback = sso_round(client, "asn-siti")
     assert client.get(callback).status_code == 302
-    client.logout()
     response = client.get(callback)
-    assert_refused(response, client)
+    assert response.status_code == 403
     assert response.context["reason"] == sso.SsoRefused.STATE
 
 
@@ -262,8 +264,24 @@ def test_a_tampered_id_token_is_refused(sso_settings, oidc_provider):
 def test_an_id_token_from_another_issuer_is_refused(sso_settings, oidc_provider):
     token = provider_tokens(oidc_provider, "asn-siti", nonce="n-5")
     sso_settings.OIDC_ISSUER = oidc_provider.issuer.replace("127.0.0.1", "localhost")
-    with pytest.raises(sso.SsoRefused):
+    with pytest.raises(sso.SsoRefused) as refused:
         sso.id_token_claims(id_token=token["id_token"], nonce="n-5")
+    assert refused.value.detail == "discovery issuer mismatch"
+
+
+def test_an_id_token_whose_own_issuer_differs_is_refused(sso_settings, oidc_provider, monkeypatch):
+    """Discovery names the configured issuer, but the (real, signed) token says another: its iss claim
+    is checked on its own, not only the discovery document."""
+    token = provider_tokens(oidc_provider, "asn-siti", nonce="n-6")
+    configured = oidc_provider.issuer.replace("127.0.0.1", "localhost")
+    sso_settings.OIDC_ISSUER = configured
+    client = sso.oidc_client()
+    real = oidc_provider.metadata()
+    monkeypatch.setattr(client, "load_server_metadata", lambda: {**real, "issuer": configured})
+    monkeypatch.setattr(client, "fetch_jwk_set", lambda force=False: requests.get(real["jwks_uri"], timeout=5).json())
+    with pytest.raises(sso.SsoRefused) as refused:
+        sso.id_token_claims(id_token=token["id_token"], nonce="n-6")
+    assert refused.value.reason == sso.SsoRefused.TOKEN and "iss" in refused.value.detail
 
 
 def test_an_unmatched_person_sees_whom_to_ask(client, sso_settings, siti, bengkulu):
@@ -424,6 +442,18 @@ class TestMatching:
         kepahiang_officer.save()
         claims = {"sub": "s-1", "nip": DEDI_NIP, "email": siti.email, "email_verified": True}
         assert sso.sso_account_match(claims=claims) == kepahiang_officer
+
+    def test_an_email_match_holding_another_nip_is_refused(self, siti):
+        """A shared office mailbox: the provider's person has a NIP no account holds, and the account
+        with that e-mail belongs to someone with another NIP."""
+        claims = {"sub": "s-9", "nip": DEDI_NIP, "email": siti.email, "email_verified": True}
+        with pytest.raises(sso.SsoRefused) as refused:
+            sso.sso_account_match(claims=claims)
+        assert refused.value.reason == sso.SsoRefused.UNMATCHED
+        siti.refresh_from_db()
+        assert siti.oidc_subject is None
+        # without a NIP claim, or for an account without a NIP, the verified e-mail still matches
+        assert sso.sso_account_match(claims={**claims, "nip": ""}) == siti
 
     def test_the_remembered_subject_comes_first(self, siti, kepahiang_officer):
         kepahiang_officer.oidc_subject = "s-1"
