@@ -38,6 +38,10 @@ class IssuedDocument(models.Model):
     signer_fingerprint = models.CharField(_("signer certificate SHA-256 fingerprint"), max_length=64, blank=True)
     not_issued_at = models.DateTimeField(_("marked not issued at"), null=True, blank=True)
     not_issued_reason = models.TextField(_("why it was not issued"), blank=True)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("superseded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("A later edition of the same document (corrected minutes): the verification page says so."),
+    )
 
     class Meta:
         verbose_name = _("issued document")

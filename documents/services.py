@@ -131,6 +131,13 @@ def document_issued(*, document: IssuedDocument, signed: SignedPdf) -> IssuedDoc
     return document
 
 
+def documents_supersede(*, earlier_ids, later: IssuedDocument) -> None:
+    """Earlier editions of a document (e.g. the minutes a correction replaces) point at the latest
+    one, so that their verification page says a newer edition exists; they stay valid as issued.
+    Called inside the transaction that issues ``later``."""
+    IssuedDocument.objects.filter(pk__in=earlier_ids, state=IssuedDocument.State.ISSUED).exclude(pk=later.pk).update(superseded_by=later)
+
+
 def document_not_issued(*, document_id, reason) -> None:
     """A reservation whose rendering finally failed: marked ``not_issued`` with the reason (an issued
     document is never changed)."""
@@ -211,8 +218,9 @@ def document_verify(*, document: IssuedDocument, upload) -> Verification:
 
 def issued_document_get(*, code):
     """The issued document with this code, or None (reserved and not-issued ones are not public)."""
-    return IssuedDocument.objects.filter(code=code, state=IssuedDocument.State.ISSUED).first()
+    return IssuedDocument.objects.filter(code=code, state=IssuedDocument.State.ISSUED).select_related("superseded_by").first()
 
 
 __all__ = ["Outcome", "SigningError", "VerificationMark", "document_issued", "document_not_issued", "document_reserve",
-           "document_retry", "document_sign", "document_verify", "issued_document_get", "verification_mark"]
+           "document_retry", "document_sign", "document_verify", "documents_supersede", "issued_document_get",
+           "verification_mark"]

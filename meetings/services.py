@@ -21,7 +21,8 @@ from agencies.services import document_number_issue
 from assessments.stored_files import check_upload, remember, removes_files_on_failure
 from documents.models import IssuedDocument
 from documents.services import (
-    document_issued, document_not_issued, document_reserve, document_retry, document_sign, verification_mark,
+    document_issued, document_not_issued, document_reserve, document_retry, document_sign, documents_supersede,
+    verification_mark,
 )
 from spbe_portal.dates import format_date
 
@@ -316,6 +317,8 @@ def minutes_render_execute(render_id):
             edition.store(ContentFile(content, name=name), checked, actor=locked.requested_by or meeting.created_by)
             edition.save()
             document_issued(document=render.issued_document, signed=signed)
+            earlier = meeting.minutes.filter(edition__lt=edition.edition).exclude(issued_document=None)
+            documents_supersede(earlier_ids=earlier.values_list("issued_document_id", flat=True), later=render.issued_document)
             locked.minutes = edition
         locked.state, locked.finished_at, locked.next_attempt_at = RenderState.DONE, timezone.now(), None
         locked.save()

@@ -403,6 +403,27 @@ def test_final_minutes_are_signed_and_verifiable(signed_meeting, provincial_revi
     assert outcome(verify(document.code, pdf, name="notulen.pdf")) == "valid"
 
 
+def test_a_corrected_edition_leaves_the_first_valid_but_its_page_names_the_later_one(signed_meeting, provincial_reviewer,  # noqa: F811
+                                                                                  django_capture_on_commit_callbacks):
+    from meetings.services import meeting_update
+    from tests.meetings.test_minutes_pdf import CHAIR, meeting_values
+
+    meeting = made_final(signed_meeting, provincial_reviewer)
+    values = meeting_values(meeting.organiser, meeting.period, **{**CHAIR, "place": "Aula Diskominfotik"})
+    values["starts_at"] = meeting.starts_at
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(meeting=meeting, actor=provincial_reviewer, expected_version=meeting.version, values=values,
+                                 participants=list(meeting.participants.all()), attendees=[], correction_reason="Tempat salah")
+    first, second = meeting.minutes.order_by("edition")
+    first_page = Client().get(reverse("document_verify", args=[first.issued_document.code])).content.decode()
+    notice = first_page.split('id="document-superseded"')[1].split("</div>")[0]
+    assert second.document_number in notice
+    assert reverse("document_verify", args=[second.issued_document.code]) in notice
+    assert outcome(verify(first.issued_document.code, edition_pdf(first), name="notulen-1.pdf")) == "valid"
+    second_page = Client().get(reverse("document_verify", args=[second.issued_document.code])).content.decode()
+    assert 'id="document-superseded"' not in second_page
+
+
 def test_draft_minutes_are_not_signed(signed_meeting, provincial_reviewer, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         render, _created = minutes_draft_request(meeting=signed_meeting, actor=provincial_reviewer)
