@@ -19,4 +19,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for username, role, agency in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
+        if settings.SECOND_FACTOR_REQUIRED_ROLES:
+            self.stdout.write(
+                f"Roles {', '.join(settings.SECOND_FACTOR_REQUIRED_ROLES)} set up two-step sign-in (an authenticator app) at their"
+                " first sign-in; SECOND_FACTOR_REQUIRED_ROLES=none in .env skips that on a development machine."
+            )
         self.stdout.write("")
