@@ -517,8 +517,15 @@ def test_a_password_reset_does_not_wipe_the_count_of_wrong_codes(provincial_revi
     client = sign_in(provincial_reviewer, "203.0.113.11")
     give_code(client, "000001")
     give_code(client, "000002")
-    _password_reset(Client(REMOTE_ADDR="203.0.113.11"), provincial_reviewer)
+    password = _password_reset(Client(REMOTE_ADDR="203.0.113.11"), provincial_reviewer)
     assert AccessAttempt.objects.get(username="reviewer.prov").failures_since_start == 2
+    # Three more wrong codes lock it; the lockout page does not promise what a reset no longer does.
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    assert client.post(reverse("login"), {"username": "reviewer.prov", "password": password}).status_code == 302
+    for attempt in range(3):
+        response = give_code(client, "00001" + str(attempt))
+    assert response.status_code == 429
+    assert "mengatur ulang kata sandi tidak membuka kunci" in response.content.decode()
 
 
 def test_a_password_reset_still_lifts_the_lockout_of_someone_without_a_second_factor(rejang_lebong_officer, settings):
@@ -607,4 +614,10 @@ def test_wrong_passwords_on_the_confirmation_forms_count_toward_the_lockout(reja
     assert AccessAttempt.objects.get(username="officer.rl").failures_since_start == settings.AXES_FAILURE_LIMIT - 1
     response = client.post(reverse(page), data)
     assert response.status_code == 429
+    assert "lockout-message" in response.content.decode()
+    # Locked: the right password is refused too, and nothing changes.
+    tokens = set(StaticToken.objects.values_list("token", flat=True))
+    response = client.post(reverse(page), {"password": PASSWORD, "code": "123456"})
+    assert response.status_code == 429
     assert second_factor.is_enabled(rejang_lebong_officer)
+    assert set(StaticToken.objects.values_list("token", flat=True)) == tokens
