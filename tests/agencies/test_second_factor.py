@@ -447,7 +447,7 @@ def test_a_session_still_open_elsewhere_cannot_confirm_the_key_it_saw(provincial
     # The attacker's session confirms only its own device, which is gone; never the person's.
     response = attacker.post(setup, {"code": code_for(device)})
     assert response.status_code == 200 and not second_factor.is_enabled(provincial_reviewer)
-    assert response.status_code == 200 and not TOTPDevice.objects.filter(pk=planted.pk).exists()
+    assert not TOTPDevice.objects.filter(pk=planted.pk).exists()
 
 
 def test_a_role_granted_mid_session_brings_the_gate(rejang_lebong_officer, province):
@@ -466,16 +466,17 @@ def test_an_authenticator_set_up_in_another_browser_brings_the_gate(rejang_lebon
     device = TOTPDevice.objects.get(user=rejang_lebong_officer, confirmed=False)
     assert other.post(reverse("second_factor_setup"), {"code": code_for(device)}).status_code == 302
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url.startswith(reverse("second_factor_verify"))
-    # The session still at the set-up step elsewhere is sent to the code step, not round in circles.
+    assert response.status_code == 302 and response.url == reverse("second_factor_verify") + "?next=%2F"
 
 
 def test_a_session_at_the_set_up_step_goes_to_the_code_once_set_up_elsewhere(provincial_reviewer):
     first = sign_in(provincial_reviewer)
     assert first.get(reverse("home")).url.startswith(reverse("second_factor_setup"))
     verified_client(provincial_reviewer, "10.17.0.6")
+    # Not round in circles between the set-up page (no longer allowed) and the code page.
     response = first.get(reverse("home"))
-    assert response.status_code == 302 and response.url.startswith(reverse("second_factor_verify"))
+    assert response.status_code == 302 and response.url == reverse("second_factor_verify") + "?next=%2F"
+    assert first.get(response.url).status_code == 200
 
 
 def test_a_reset_while_at_the_code_step_does_not_count_codes_toward_the_lockout(provincial_reviewer, administrator, settings):
