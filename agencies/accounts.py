@@ -19,6 +19,7 @@ from . import sso
 
 from .lockouts import client_address
 from .services import sign_in_record
+from .second_factor import STEP_VERIFY, step_for_request
 from .second_factor_views import recovery_codes, second_factor_disable, second_factor_setup, second_factor_verify
 from .views import access_log, account_settings, personal_data, personal_data_download
 from .forms import LoginForm, PortalPasswordChangeForm, PortalSetPasswordForm, QueuedPasswordResetForm
@@ -28,8 +29,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = PortalSetPasswordForm
 
     def form_valid(self, form):
+        from .second_factor import is_enabled
+
         response = super().form_valid(form)
-        axes_reset(username=form.user.get_username())
+        # The mailbox proves the password, not the second factor: with one on the account, the
+        # lockout (which counts wrong codes too) stays, or the mailbox would buy fresh guesses.
+        if not is_enabled(form.user):
+            axes_reset(username=form.user.get_username())
         return response
 
 
@@ -64,8 +70,6 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
-        from .second_factor import STEP_VERIFY, step_for_request
-
         user = form.get_user()
         # With a second factor owed, the sign-in is recorded at the code step (agencies.second_factor).
         if step_for_request(self.request, user) != STEP_VERIFY:
@@ -133,7 +137,9 @@ def sso_callback(request):
     next_url = _safe_next(request, request.session.pop(sso.SESSION_NEXT, ""))
     login(request, user, backend="agencies.backends.SingleSignOnBackend")
     request.session[sso.SESSION_SIGNED_IN] = True
-    sso.sso_sign_in_record(user=user, ip_address=address)
+    # With a code owed, the sign-in is recorded at the code step, as single sign-on (agencies.second_factor).
+    if step_for_request(request, user) != STEP_VERIFY:
+        sso.sso_sign_in_record(user=user, ip_address=address)
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 

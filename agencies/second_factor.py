@@ -34,6 +34,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import access
 
 SESSION_KEY = "spbe_second_factor"
+SETUP_SESSION_KEY = "spbe_second_factor_setup"  # the id of the unconfirmed authenticator this session set up
+SSO_BACKEND = "agencies.backends.SingleSignOnBackend"
 STEP_NONE = "none"  # no second factor on the account and none required
 STEP_VERIFY = "verify"  # the account has one: the code is still owed
 STEP_SETUP = "setup"  # required, and the account has none yet: set it up first
@@ -70,6 +72,13 @@ def is_enabled(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def _authenticator_on(user):
+    """``is_enabled`` for the signed-in user of this request: read with the user itself when the
+    session's backend loaded it (agencies.backends), else asked of the database."""
+    known = getattr(user, "_spbe_authenticator_on", None)
+    return is_enabled(user) if known is None else known
+
+
 def recovery_codes_left(user):
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -98,13 +107,22 @@ def step_after_sign_in(user):
 
 
 def session_step(request):
-    """The session's step; decided from the account when the session has none (e.g. it began
-    before this feature), and again when a session that had passed lost its device (reset)."""
-    step = request.session.get(SESSION_KEY)
-    if step == STEP_DONE and not request.user.is_verified():
-        step = None
-    if step not in (STEP_NONE, STEP_VERIFY, STEP_SETUP, STEP_DONE):
-        step = step_after_sign_in(request.user)
+    """The session's step, checked against the account on every request: a session that passed
+    keeps STEP_DONE while its device lasts (an administrator's reset ends it); any other step is
+    what the account owes now, so that a role granted mid-session or an authenticator set up in
+    another browser brings the gate, and a reset at the code step stops asking for codes (set-up
+    if required, else nothing). Costs no query of its own in the common case: whether the account
+    has an authenticator comes with the user (agencies.backends), its roles from the memberships
+    the page reads anyway (agencies.access.memberships_of)."""
+    user = request.user
+    stored = request.session.get(SESSION_KEY)
+    if stored == STEP_DONE and user.is_verified():
+        return STEP_DONE
+    if _authenticator_on(user):
+        step = STEP_VERIFY
+    else:
+        step = STEP_SETUP if is_required(user) else STEP_NONE
+    if step != stored:
         request.session[SESSION_KEY] = step
     return step
 
@@ -116,6 +134,18 @@ def on_sign_in(*, request, user):
     if not hasattr(user, "otp_device"):
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session[SESSION_KEY] = step_for_request(request, user)
+
+
+def sign_in_method(request):
+    """How this session's first factor was given: single sign-on or a password (the backend
+    django's login() recorded in the session)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    from .models import SignInMethod
+
+    session = getattr(request, "session", None)
+    backend = session.get(BACKEND_SESSION_KEY) if session is not None else None
+    return SignInMethod.SSO if backend == SSO_BACKEND else SignInMethod.PASSWORD
 
 
 def step_for_request(request, user):
@@ -153,7 +183,8 @@ def _count_failure(request, user):
     from .lockouts import client_address
     from .services import sign_in_record
 
-    sign_in_record(username=user.get_username(), ip_address=client_address(request), succeeded=False, second_factor=True)
+    sign_in_record(username=user.get_username(), ip_address=client_address(request), succeeded=False, second_factor=True,
+                   method=sign_in_method(request))
     user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
 
 
@@ -165,7 +196,8 @@ def _count_success(request, user):
     from .lockouts import client_address
     from .services import sign_in_record
 
-    sign_in_record(username=user.get_username(), ip_address=client_address(request), succeeded=True, second_factor=True)
+    sign_in_record(username=user.get_username(), ip_address=client_address(request), succeeded=True, second_factor=True,
+                   method=sign_in_method(request))
     request.spbe_second_factor_passed = True
     AxesProxyHandler.user_logged_in(sender=__name__, request=request, user=user)
 
@@ -250,13 +282,26 @@ def setup_allowed(request):
     return not is_enabled(request.user) or request.user.is_verified()
 
 
+def _session_setup_device(request, *, lock=False):
+    """The unconfirmed authenticator this session began setting up, if it is still there."""
+    device_id = request.session.get(SETUP_SESSION_KEY)
+    if not isinstance(device_id, int):
+        return None
+    devices = TOTPDevice.objects.select_for_update() if lock else TOTPDevice.objects
+    return devices.filter(user=request.user, confirmed=False, pk=device_id).first()
+
+
 @transaction.atomic
-def setup_begin(*, user):
-    """The unconfirmed authenticator being set up (the same one until it is confirmed, so that
-    reloading the page does not change the key)."""
-    device = authenticator_of(user, confirmed=False)
+def setup_begin(*, request):
+    """The unconfirmed authenticator being set up, bound to this session: the same one until it is
+    confirmed (reloading the page does not change the key), and a fresh one in any other session,
+    which voids every earlier unconfirmed one. A key seen by someone who had only the password and
+    signed out is thus never the one the person confirms."""
+    device = _session_setup_device(request)
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=request.user, name=DEVICE_NAME, confirmed=False)
+        request.session[SETUP_SESSION_KEY] = device.pk
     return device
 
 
@@ -293,9 +338,9 @@ def setup_confirm(*, request, code, password=None):
     user = request.user
     replacing = is_enabled(user)
     if replacing:
-        _reconfirm(user, password)
+        _reconfirm(request, password)
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        device = _session_setup_device(request, lock=True)
         if device is None:
             raise ValidationError({"code": _("The set-up has expired. Open the page again.")})
         if not _is_totp_shaped(_normalise(code)) or not device.verify_token(_normalise(code)):
@@ -304,6 +349,7 @@ def setup_confirm(*, request, code, password=None):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _recovery_codes_replace(user)
+        request.session.pop(SETUP_SESSION_KEY, None)
         access_log_write(actor=user, action=AccessLogEntry.Action.SECOND_FACTOR_ENABLED, object_description=user.username,
                          reason=_("replaced the authenticator") if replacing else "", ip_address=client_address(request))
     _session_passed(request, device)
@@ -317,17 +363,29 @@ def confirms_by_password(user):
     return settings.PASSWORD_LOGIN_ENABLED and user.has_usable_password()
 
 
-def _reconfirm(user, secret):
+def _reconfirm(request, secret):
     """The password (or, see confirms_by_password, the current app's code) given again; the error
-    sits on the form's ``password`` field either way."""
+    sits on the form's ``password`` field either way. A wrong one counts as a failed sign-in of the
+    pair for django-axes, like a wrong code at the code step; a locked pair is refused before the
+    secret is looked at (django-axes' middleware then shows the lockout page)."""
+    from django.contrib.auth.signals import user_login_failed
+
+    user = request.user
+    if is_locked(request, user):
+        request.axes_locked_out = True
+        raise ValidationError({"password": _("Too many wrong attempts. Try again later.")})
     if confirms_by_password(user):
-        if not user.check_password(secret or ""):
-            raise ValidationError({"password": _("The password is not correct.")})
-        return
-    code = _normalise(secret or "")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None or not _is_totp_shaped(code) or not device.verify_token(code):
-        raise ValidationError({"password": _("That code is not right, or it was used already. Enter the code the app shows now.")})
+        if user.check_password(secret or ""):
+            return
+        error = ValidationError({"password": _("The password is not correct.")})
+    else:
+        code = _normalise(secret or "")
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None and _is_totp_shaped(code) and device.verify_token(code):
+            return
+        error = ValidationError({"password": _("That code is not right, or it was used already. Enter the code the app shows now.")})
+    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+    raise error
 
 
 def recovery_codes_renew(*, request, password):
@@ -337,7 +395,7 @@ def recovery_codes_renew(*, request, password):
     from .services import access_log_write
 
     user = request.user
-    _reconfirm(user, password)
+    _reconfirm(request, password)
     if not is_enabled(user):
         raise ValidationError(_("Two-step sign-in is not on for your account."))
     with transaction.atomic():
@@ -363,7 +421,7 @@ def disable(*, request, password):
     user = request.user
     if is_required(user):
         raise ValidationError(_("Your role requires two-step sign-in; it cannot be turned off."))
-    _reconfirm(user, password)
+    _reconfirm(request, password)
     with transaction.atomic():
         _devices_delete(user)
         access_log_write(actor=user, action=AccessLogEntry.Action.SECOND_FACTOR_DISABLED, object_description=user.username,

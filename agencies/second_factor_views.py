@@ -54,6 +54,10 @@ class SecondFactorMiddleware:
         path = request.path_info
         if self._always_open(path):
             return None
+        if path.startswith("/api/") and "Authorization" in request.headers:
+            # The API authenticates by its token alone and never reads the session
+            # (dashboards.api.token_required), so a cookie that owes a code does not stand in its way.
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -108,7 +112,7 @@ def second_factor_setup(request):
     if not second_factor.setup_allowed(request):
         return redirect(_with_next(reverse("second_factor_verify"), _safe_next(request, default="")))
     replacing = second_factor.is_enabled(request.user)
-    device = second_factor.setup_begin(user=request.user)
+    device = second_factor.setup_begin(request=request)
     form = SecondFactorSetupForm(request.POST or None, replacing=replacing,
                                  by_code=not second_factor.confirms_by_password(request.user))
     if request.method == "POST" and form.is_valid():

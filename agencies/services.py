@@ -321,22 +321,26 @@ def password_reset_request_record(*, ip_address, email):
     return allowed
 
 
-def sign_in_record(*, username, ip_address, succeeded, second_factor=False):
-    """Record an attempt to sign in as ``username`` with a password; nothing for a user name with no
-    account (an unknown name is not personal data of anyone here). ``second_factor``: the attempt was
-    the code step of two-step sign-in (agencies.second_factor), whose wrong codes the access log names
-    itself. Single sign-on attempts are recorded by agencies.sso.sso_sign_in_record."""
-    from .models import SignInRecord
+def sign_in_record(*, username, ip_address, succeeded, second_factor=False, method=None):
+    """Record an attempt to sign in as ``username``; nothing for a user name with no account (an
+    unknown name is not personal data of anyone here). ``second_factor``: the attempt was the code
+    step of two-step sign-in (agencies.second_factor), whose wrong codes the access log names
+    itself. ``method``: how the first factor was given (a password unless said; the code step after
+    a single sign-on says single sign-on). The single sign-on itself, and its refusals, are recorded
+    by agencies.sso.sso_sign_in_record."""
+    from .models import AccessLogEntry, SignInMethod, SignInRecord
 
-    from .models import AccessLogEntry
-
+    method = method or SignInMethod.PASSWORD
     user = User.objects.filter(username=username).only("pk", "username").first()
     if user is None:
         return None
     if succeeded or not second_factor:
-        action = AccessLogEntry.Action.SIGN_IN if succeeded else AccessLogEntry.Action.SIGN_IN_FAILED
+        if succeeded:
+            action = AccessLogEntry.Action.SSO_SIGN_IN if method == SignInMethod.SSO else AccessLogEntry.Action.SIGN_IN
+        else:
+            action = AccessLogEntry.Action.SIGN_IN_FAILED
         access_log_write(actor=user, action=action, object_description=user.username, ip_address=ip_address)
-    return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded, second_factor=second_factor)
+    return SignInRecord.objects.create(user=user, ip_address=ip_address, succeeded=succeeded, second_factor=second_factor, method=method)
 
 
 def access_log_write(*, actor, action, object_description="", reason="", ip_address=None):

@@ -411,3 +411,214 @@ def test_personal_data_says_whether_it_is_on_and_never_shows_the_key(client_of, 
     key = second_factor.setup_details(device)["key"]
     for secret in (device.key, key, codes[0], second_factor.recovery_hash(codes[0])):
         assert secret not in page and secret not in download
+
+
+# --- Review findings (issue 14): planted keys, stale steps, resets, password resets, SSO, API -----
+
+def test_a_set_up_key_seen_in_another_session_is_never_the_one_confirmed(provincial_reviewer):
+    """Someone with only the password opens the set-up page, copies the key and signs out: the
+    real person later gets a fresh key, and the copied one cannot confirm."""
+    setup = reverse("second_factor_setup")
+    attacker = sign_in(provincial_reviewer, "198.51.100.7")
+    attacker.get(setup)
+    planted = TOTPDevice.objects.get(user=provincial_reviewer, confirmed=False)
+    planted_key = second_factor.setup_details(planted)["key_grouped"]
+    attacker.post(reverse("logout"))
+
+    person = sign_in(provincial_reviewer)
+    page = person.get(setup).content.decode()
+    device = TOTPDevice.objects.get(user=provincial_reviewer, confirmed=False)
+    assert device.pk != planted.pk and device.key != planted.key
+    assert planted_key not in page and second_factor.setup_details(device)["key_grouped"] in page
+    assert person.post(setup, {"code": code_for(planted)}).status_code == 200
+    assert not second_factor.is_enabled(provincial_reviewer)
+    assert person.post(setup, {"code": code_for(device)}).status_code == 302
+    assert TOTPDevice.objects.get(user=provincial_reviewer).key == device.key
+
+
+def test_a_session_still_open_elsewhere_cannot_confirm_the_key_it_saw(provincial_reviewer):
+    setup = reverse("second_factor_setup")
+    attacker = sign_in(provincial_reviewer, "198.51.100.7")
+    attacker.get(setup)
+    planted = TOTPDevice.objects.get(user=provincial_reviewer, confirmed=False)
+    person = sign_in(provincial_reviewer)
+    person.get(setup)
+    device = TOTPDevice.objects.get(user=provincial_reviewer, confirmed=False)
+    # The attacker's session confirms only its own device, which is gone; never the person's.
+    response = attacker.post(setup, {"code": code_for(device)})
+    assert response.status_code == 200 and not second_factor.is_enabled(provincial_reviewer)
+    assert not TOTPDevice.objects.filter(pk=planted.pk).exists()
+
+
+def test_a_role_granted_mid_session_brings_the_gate(rejang_lebong_officer, province):
+    client = sign_in(rejang_lebong_officer)
+    assert client.get(reverse("home")).status_code == 200
+    MembershipFactory(user=rejang_lebong_officer, agency=province, role=Role.ADMINISTRATOR)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response.url.startswith(reverse("second_factor_setup"))
+
+
+def test_an_authenticator_set_up_in_another_browser_brings_the_gate(rejang_lebong_officer):
+    client = sign_in(rejang_lebong_officer)
+    assert client.get(reverse("home")).status_code == 200
+    other = sign_in(rejang_lebong_officer, "10.17.0.6")
+    other.get(reverse("second_factor_setup"))
+    device = TOTPDevice.objects.get(user=rejang_lebong_officer, confirmed=False)
+    assert other.post(reverse("second_factor_setup"), {"code": code_for(device)}).status_code == 302
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("second_factor_verify") + "?next=%2F"
+
+
+def test_a_session_at_the_set_up_step_goes_to_the_code_once_set_up_elsewhere(provincial_reviewer):
+    first = sign_in(provincial_reviewer)
+    assert first.get(reverse("home")).url.startswith(reverse("second_factor_setup"))
+    verified_client(provincial_reviewer, "10.17.0.6")
+    # Not round in circles between the set-up page (no longer allowed) and the code page.
+    response = first.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("second_factor_verify") + "?next=%2F"
+    assert first.get(response.url).status_code == 200
+
+
+def test_a_reset_while_at_the_code_step_does_not_count_codes_toward_the_lockout(provincial_reviewer, administrator, settings):
+    enrol(provincial_reviewer)
+    client = sign_in(provincial_reviewer)
+    second_factor.reset(user=provincial_reviewer, by=administrator, reason="Ponsel hilang")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = give_code(client, "12345" + str(attempt))
+        assert response.status_code == 302 and response.url != reverse("second_factor_verify")
+    assert not AccessAttempt.objects.filter(username="reviewer.prov").exists()
+    assert client.get(reverse("home")).url.startswith(reverse("second_factor_setup"))
+
+
+def test_a_reset_at_the_code_step_of_someone_not_required_leaves_nothing_owed(rejang_lebong_officer, administrator):
+    enrol(rejang_lebong_officer)
+    client = sign_in(rejang_lebong_officer)
+    assert client.get(reverse("home")).status_code == 302
+    second_factor.reset(user=rejang_lebong_officer, by=administrator, reason="Ponsel hilang")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def _password_reset(client, user, password="Reset-Sandi-Baru-2026!"):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]))
+    assert response.status_code == 302
+    response = client.post(response.url, {"new_password1": password, "new_password2": password})
+    assert response.status_code == 302, response.content
+    return password
+
+
+def test_a_password_reset_does_not_wipe_the_count_of_wrong_codes(provincial_reviewer):
+    enrol(provincial_reviewer)
+    client = sign_in(provincial_reviewer, "203.0.113.11")
+    give_code(client, "000001")
+    give_code(client, "000002")
+    password = _password_reset(Client(REMOTE_ADDR="203.0.113.11"), provincial_reviewer)
+    assert AccessAttempt.objects.get(username="reviewer.prov").failures_since_start == 2
+    # Three more wrong codes lock it; the lockout page does not promise what a reset no longer does.
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    assert client.post(reverse("login"), {"username": "reviewer.prov", "password": password}).status_code == 302
+    for attempt in range(3):
+        response = give_code(client, "00001" + str(attempt))
+    assert response.status_code == 429
+    assert "mengatur ulang kata sandi tidak membuka kunci" in response.content.decode()
+
+
+def test_a_password_reset_still_lifts_the_lockout_of_someone_without_a_second_factor(rejang_lebong_officer, settings):
+    bad = Client(REMOTE_ADDR="203.0.113.12")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        bad.post(reverse("login"), {"username": "officer.rl", "password": "salah-sekali"})
+    assert AccessAttempt.objects.filter(username="officer.rl").exists()
+    password = _password_reset(Client(REMOTE_ADDR="203.0.113.12"), rejang_lebong_officer)
+    assert not AccessAttempt.objects.filter(username="officer.rl").exists()
+    again = Client(REMOTE_ADDR="203.0.113.12")
+    assert again.post(reverse("login"), {"username": "officer.rl", "password": password}).status_code == 302
+
+
+def test_the_code_step_after_single_sign_on_is_recorded_as_single_sign_on(provincial_reviewer):
+    device, _codes = enrol(provincial_reviewer)
+    request = RequestFactory().get("/")
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.session = SessionStore()
+    login(request, provincial_reviewer, backend="agencies.backends.SingleSignOnBackend")
+    request.session.save()
+    client = Client(REMOTE_ADDR="10.17.0.5")
+    client.cookies["sessionid"] = request.session.session_key
+    assert give_code(client, "000000" if code_for(device) != "000000" else "111111").status_code == 200
+    assert give_code(client, code_for(device)).status_code == 302
+    records = list(SignInRecord.objects.filter(user=provincial_reviewer).order_by("pk").values_list("succeeded", "method", "second_factor"))
+    assert records == [(False, "sso", True), (True, "sso", True)]
+    actions = list(AccessLogEntry.objects.filter(actor=provincial_reviewer).values_list("action", flat=True))
+    assert AccessLogEntry.Action.SIGN_IN not in actions
+    assert actions.count(AccessLogEntry.Action.SSO_SIGN_IN) == 1
+
+
+def test_a_single_sign_on_owing_a_code_is_recorded_once_at_the_code_step(client, sso_settings, provincial_reviewer):
+    from tests.agencies.test_sso import sso_round
+    from tests.oidc_provider import RAHMAT_EMAIL
+
+    provincial_reviewer.email = RAHMAT_EMAIL
+    provincial_reviewer.save()
+    device, _codes = enrol(provincial_reviewer)
+    client.get(sso_round(client, "asn-rahmat"))
+    assert client.session["_auth_user_id"] == str(provincial_reviewer.pk)
+    assert not SignInRecord.objects.filter(user=provincial_reviewer, succeeded=True).exists()
+    assert not AccessLogEntry.objects.filter(actor=provincial_reviewer, action=AccessLogEntry.Action.SSO_SIGN_IN).exists()
+    assert give_code(client, code_for(device)).status_code == 302
+    record = SignInRecord.objects.get(user=provincial_reviewer)
+    assert (record.succeeded, record.method, record.second_factor) == (True, "sso", True)
+    actions = list(AccessLogEntry.objects.filter(actor=provincial_reviewer).values_list("action", flat=True))
+    assert actions == [AccessLogEntry.Action.SSO_SIGN_IN]
+
+
+def test_a_single_sign_on_owing_no_code_is_recorded_at_once(client, sso_settings, rejang_lebong_officer):
+    from tests.agencies.test_sso import sso_round
+    from tests.oidc_provider import SITI_NIP
+
+    rejang_lebong_officer.employee_number = SITI_NIP
+    rejang_lebong_officer.save()
+    client.get(sso_round(client, "asn-siti"))
+    record = SignInRecord.objects.get(user=rejang_lebong_officer)
+    assert (record.succeeded, record.method, record.second_factor) == (True, "sso", False)
+
+
+def test_an_api_token_works_beside_a_session_that_owes_the_code(provincial_reviewer):
+    from agencies.services import api_token_create
+
+    enrol(provincial_reviewer)
+    client = sign_in(provincial_reviewer)
+    _token, key = api_token_create(user=provincial_reviewer, name="bench")
+    response = client.get(reverse("api_periods"), headers={"Authorization": f"Token {key}"})
+    assert response.status_code == 200
+    # The session alone reads nothing of the API; a wrong token neither.
+    assert client.get(reverse("api_periods")).status_code == 401
+    response = client.get(reverse("api_periods"), headers={"Authorization": "Token wrong"})
+    assert response.status_code == 401 and "url" not in response.json()
+    assert client.get(reverse("home"), headers={"Authorization": f"Token {key}"}).status_code == 302
+
+
+@pytest.mark.parametrize("page", ["second_factor_disable", "recovery_codes", "second_factor_setup"])
+def test_wrong_passwords_on_the_confirmation_forms_count_toward_the_lockout(rejang_lebong_officer, page, settings):
+    device, _codes = enrol(rejang_lebong_officer)
+    client = verified_client(rejang_lebong_officer, "203.0.113.13")
+    if page == "second_factor_setup":
+        client.get(reverse(page))
+    data = {"password": "salah-sekali", "code": "123456"}
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(reverse(page), data).status_code == 200
+    assert AccessAttempt.objects.get(username="officer.rl").failures_since_start == settings.AXES_FAILURE_LIMIT - 1
+    response = client.post(reverse(page), data)
+    assert response.status_code == 429
+    assert "lockout-message" in response.content.decode()
+    # Locked: the right password is refused too, and nothing changes.
+    tokens = set(StaticToken.objects.values_list("token", flat=True))
+    response = client.post(reverse(page), {"password": PASSWORD, "code": "123456"})
+    assert response.status_code == 429
+    assert second_factor.is_enabled(rejang_lebong_officer)
+    assert set(StaticToken.objects.values_list("token", flat=True)) == tokens
