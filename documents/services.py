@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe_portal.dates import format_date
+
 from .models import IssuedDocument, VerificationCheck
 from .signing import SignerDescription, SigningError, configured_signer, extra_trust_roots, signature_check
 
@@ -131,6 +133,49 @@ def document_issued(*, document: IssuedDocument, signed: SignedPdf) -> IssuedDoc
     return document
 
 
+CERTIFICATE_WARNING_DAYS = 30
+
+
+def administrators():
+    """The active people who administer the portal: superusers and administrators of the province
+    (agencies.access: the administrator role counts only at the root)."""
+    from django.db.models import Q
+
+    from agencies.models import Membership, User
+
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(memberships__role=Membership.Role.ADMINISTRATOR, memberships__agency__parent__isnull=True),
+        is_active=True,
+    ).distinct()
+
+
+def signing_certificate_check(*, today=None) -> int:
+    """The daily look at the signing certificate, so that it is renewed before reports and final
+    minutes start failing: administrators are notified when it expires within
+    CERTIFICATE_WARNING_DAYS days (on the 30th and 14th day before, then each of the last 7), or when
+    no signature can be made at all (no certificate, unreadable, wrong passphrase, expired).
+    Returns how many people were notified."""
+    from agencies.services import notifications_send
+
+    today = today or timezone.localdate()
+    try:
+        description = configured_signer().describe()
+    except SigningError as error:
+        title = _("Reports and final minutes cannot be signed: %(reason)s") % {"reason": error}
+    else:
+        if description.not_after is None:
+            return 0
+        days_left = (timezone.localtime(description.not_after).date() - today).days
+        if days_left > CERTIFICATE_WARNING_DAYS or (days_left > 7 and days_left not in (30, 14)):
+            return 0
+        title = _("The signing certificate expires in %(days)s days (%(date)s): renew it before reports and final minutes "
+                  "fail (docs/operations.md, \"Signing certificate\").") % {
+            "days": days_left, "date": format_date(timezone.localtime(description.not_after).date())}
+    people = list(administrators())
+    notifications_send(users=people, title=title, url=reverse("report_list"))
+    return len(people)
+
+
 def documents_supersede(*, earlier_ids, later: IssuedDocument) -> None:
     """Earlier editions of a document (e.g. the minutes a correction replaces) point at the latest
     one, so that their verification page says a newer edition exists; they stay valid as issued.
@@ -223,4 +268,4 @@ def issued_document_get(*, code):
 
 __all__ = ["Outcome", "SigningError", "VerificationMark", "document_issued", "document_not_issued", "document_reserve",
            "document_retry", "document_sign", "document_verify", "documents_supersede", "issued_document_get",
-           "verification_mark"]
+           "signing_certificate_check", "verification_mark"]

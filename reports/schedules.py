@@ -15,6 +15,7 @@ DEFAULTS = [
     ("Buat PDF notulen yang tertunda (tiap menit)", "meetings.tasks.sweep_minutes", None, 60),
     ("Kirim surel yang tertahan di kotak keluar (tiap menit)", "agencies.tasks.flush_outbox", None, 60),
     ("Hapus log masuk dan log akses lebih dari setahun (02.00 WIB)", "agencies.tasks.purge_personal_logs", ("0", "2", "*", "*"), None),
+    ("Periksa masa berlaku sertifikat tanda tangan (08.00 WIB)", "documents.tasks.check_signing_certificate", ("0", "8", "*", "*"), None),
 ]
 
 
