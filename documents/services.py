@@ -161,18 +161,18 @@ def signing_certificate_check(*, today=None) -> int:
     try:
         description = configured_signer().describe()
     except SigningError as error:
-        title = _("Reports and final minutes cannot be signed: %(reason)s") % {"reason": error}
+        title, body = _("Reports and final minutes cannot be signed"), str(error)
     else:
         if description.not_after is None:
             return 0
         days_left = (timezone.localtime(description.not_after).date() - today).days
         if days_left > CERTIFICATE_WARNING_DAYS or (days_left > 7 and days_left not in (30, 14)):
             return 0
-        title = _("The signing certificate expires in %(days)s days (%(date)s): renew it before reports and final minutes "
-                  "fail (docs/operations.md, \"Signing certificate\").") % {
+        title = _("The signing certificate expires in %(days)s days (%(date)s)") % {
             "days": days_left, "date": format_date(timezone.localtime(description.not_after).date())}
+        body = _("Renew it before reports and final minutes fail (docs/operations.md, \"Signing certificate\").")
     people = list(administrators())
-    notifications_send(users=people, title=title, url=reverse("report_list"))
+    notifications_send(users=people, title=title, body=body, url=reverse("report_list"))
     return len(people)
 
 

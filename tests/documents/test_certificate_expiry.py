@@ -50,9 +50,11 @@ def test_warnings_come_on_the_30th_and_14th_day_and_each_of_the_last_seven(certi
 
 def test_a_certificate_that_can_no_longer_sign_is_said_at_once(settings, administrator, tmp_path):
     settings.SIGNING_PKCS12_PATH = str(tmp_path / "missing.p12")
+    settings.SIGNING_PKCS12_PATH = str(tmp_path / ("a-long-folder-name-" * 12) / "missing.p12")  # a reason longer than a title
     assert check_signing_certificate() == 1
-    [title] = titles(administrator)
-    assert "tidak dapat ditandatangani" in title
+    notification = Notification.objects.get(user=administrator)
+    assert notification.title == "Laporan dan notulen final tidak dapat ditandatangani"
+    assert "missing.p12" in notification.body
 
 
 def test_the_check_runs_daily_by_default():
