@@ -83,10 +83,8 @@ def _require_administrator(request):
 
 @login_required
 def period_new(request):
-    """An administrator sets up a period: its own dates and the national stages, written in one
-    transaction (period_create, then period_stages_set); then on to the enrolment."""
-    from django.db import transaction
-
+    """An administrator sets up a period: its own dates and the national stages (period_create, all
+    or nothing); then on to the enrolment."""
     _require_administrator(request)
     form = PeriodForm(request.POST or None)
     status = 200
@@ -94,13 +92,11 @@ def period_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    period = services.period_create(
-                        name=data["name"], year=data["year"], framework_version=data["framework_version"],
-                        opens=data["self_assessment_opens"], closes=data["self_assessment_closes"],
-                        review_deadline=data["review_deadline"], actor=request.user,
-                    )
-                    services.period_stages_set(period=period, stages=form.stages(), actor=request.user)
+                period = services.period_create(
+                    name=data["name"], year=data["year"], framework_version=data["framework_version"],
+                    opens=data["self_assessment_opens"], closes=data["self_assessment_closes"],
+                    review_deadline=data["review_deadline"], actor=request.user, stages=form.stages(),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -49,7 +49,13 @@ def _require_administrator(actor):
 
 
 @transaction.atomic
-def period_create(*, name, year, framework_version, opens, closes, review_deadline, actor=None, state=State.PLANNED):
+@transaction.atomic
+def period_create(*, name, year, framework_version, opens, closes, review_deadline, actor=None, state=State.PLANNED,
+                  stages=None):
+    """A new evaluation period, recorded as an event; with ``stages`` (as period_stages_set takes
+    them) its national stages are set in the same transaction: all or nothing."""
+    from .stages import period_stages_set
+
     _require_administrator(actor)
     period = AssessmentPeriod(
         name=name,
@@ -65,6 +71,8 @@ def period_create(*, name, year, framework_version, opens, closes, review_deadli
         raise ValidationError(_("The self-assessment must open before it closes, and close before the review deadline."))
     period.save()
     PeriodEvent.objects.create(period=period, actor=actor, from_state="", to_state=state, note=_("Period created."))
+    if stages is not None:
+        period_stages_set(period=period, stages=stages, actor=actor)
     return period
 
 
